@@ -1,0 +1,8 @@
+module vigil
+
+go 1.26.0
+
+require (
+	github.com/klauspost/compress v1.20.3 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+)

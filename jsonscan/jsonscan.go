@@ -1,0 +1,161 @@
+// Package jsonscan moves over JSON text without decoding it: past
+// whitespace, strings, numbers and whole values. It is the shared lower
+// layer of field extraction and of splitting inputs into events.
+package jsonscan
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// MaxDepth is how deeply objects and arrays may nest.
+const MaxDepth = 1000
+
+// SyntaxError describes malformed JSON and where it was found.
+type SyntaxError struct {
+	Offset int // byte offset in the text
+	Msg    string
+}
+
+func (e *SyntaxError) Error() string {
+	return fmt.Sprintf("invalid JSON at offset %d: %s", e.Offset, e.Msg)
+}
+
+// Errorf returns a SyntaxError at an offset.
+func Errorf(offset int, format string, args ...any) error {
+	return &SyntaxError{Offset: offset, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Space returns the offset of the first byte at or after i that is not
+// JSON whitespace.
+func Space(b []byte, i int) int {
+	for i < len(b) {
+		switch b[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// String returns the offset just past the string that starts at b[i].
+func String(b []byte, i int) (int, error) {
+	start := i
+	i++
+	for {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return 0, Errorf(start, "unterminated string")
+		}
+		i += j
+		bs := 0
+		for k := i - 1; k > start && b[k] == '\\'; k-- {
+			bs++
+		}
+		i++
+		if bs%2 == 0 {
+			return i, nil
+		}
+	}
+}
+
+// Value returns the offset just past the value that starts at b[i],
+// nested at most MaxDepth-depth levels. Only brackets, string ends and
+// the form of scalars are checked.
+func Value(b []byte, i, depth int) (int, error) {
+	if i >= len(b) {
+		return 0, Errorf(i, "unexpected end of input")
+	}
+	switch b[i] {
+	case '"':
+		return String(b, i)
+	case '{', '[':
+		return container(b, i, depth)
+	}
+	if n := Scalar(b[i:]); n > 0 {
+		return i + n, nil
+	}
+	return 0, Errorf(i, "unexpected character %q", b[i])
+}
+
+func container(b []byte, i, depth int) (int, error) {
+	start, level := i, 0
+	for i < len(b) {
+		switch b[i] {
+		case '"':
+			var err error
+			if i, err = String(b, i); err != nil {
+				return 0, err
+			}
+			continue
+		case '{', '[':
+			level++
+			if depth+level > MaxDepth {
+				return 0, Errorf(i, "nested deeper than %d levels", MaxDepth)
+			}
+		case '}', ']':
+			level--
+			if level == 0 {
+				return i + 1, nil
+			}
+		}
+		i++
+	}
+	return 0, Errorf(start, "unexpected end of input")
+}
+
+// Scalar returns the length of the number, true, false or null at the
+// start of b, or 0 when there is none.
+func Scalar(b []byte) int {
+	for _, lit := range [...]string{"true", "false", "null"} {
+		if len(b) >= len(lit) && string(b[:len(lit)]) == lit {
+			return len(lit)
+		}
+	}
+	return NumberLen(b)
+}
+
+// NumberLen returns the length of the JSON number at the start of b, or 0
+// when b does not start with one.
+func NumberLen(b []byte) int {
+	i := 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && '1' <= b[i] && b[i] <= '9':
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+	default:
+		return 0
+	}
+	if i < len(b) && b[i] == '.' {
+		i++
+		d := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return 0
+		}
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		d := i
+		for i < len(b) && '0' <= b[i] && b[i] <= '9' {
+			i++
+		}
+		if i == d {
+			return 0
+		}
+	}
+	return i
+}
