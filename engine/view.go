@@ -1,0 +1,101 @@
+package engine
+
+import (
+	"slices"
+
+	"vigil/event"
+	"vigil/field"
+)
+
+// view is a set of fields read from events, in the namespace of event
+// patterns: the EventBridge envelope. A bare CloudTrail record is read
+// below "detail", and the envelope fields the set names are derived from
+// it, as EventBridge derives them.
+type view struct {
+	set    *field.Set
+	root   field.Scope
+	detail field.Scope
+	derive []derived
+}
+
+// derived is an envelope field and the record fields it comes from.
+type derived struct {
+	path int
+	from []int // record fields in order of preference, or none
+	make func(dst []byte, from []byte) []byte
+}
+
+// envelopeSources says which record fields each envelope field is derived
+// from, and how.
+var envelopeSources = []struct {
+	path string
+	from []string
+	make func(dst, from []byte) []byte
+}{
+	{"version", nil, func(dst, _ []byte) []byte { return append(dst, '0') }},
+	{"id", []string{event.RecordID}, nil},
+	{"detail-type", []string{event.RecordType}, func(dst, t []byte) []byte { return append(dst, event.DetailType(t)...) }},
+	{"source", []string{event.RecordSource}, event.Source},
+	{"account", []string{event.RecordAccount, event.RecordAccountID}, nil},
+	{"time", []string{event.RecordTime}, nil},
+	{"region", []string{event.RecordRegion}, nil},
+}
+
+func newView(paths []string) *view {
+	all := slices.Clone(paths)
+	for _, e := range envelopeSources {
+		if slices.Contains(paths, e.path) {
+			for _, f := range e.from {
+				all = append(all, "detail."+f)
+			}
+		}
+	}
+	w := &view{set: field.NewSet(all)}
+	w.root, w.detail = w.set.Scope(""), w.set.Scope("detail")
+	for _, e := range envelopeSources {
+		id, ok := w.set.ID(e.path)
+		if !ok {
+			continue
+		}
+		d := derived{path: id, make: e.make}
+		for _, f := range e.from {
+			fid, _ := w.set.ID("detail." + f)
+			d.from = append(d.from, fid)
+		}
+		w.derive = append(w.derive, d)
+	}
+	return w
+}
+
+// load extracts the view's fields of an event into v. buf holds derived
+// values and must stay untouched until v is reset.
+func (w *view) load(v *field.Values, raw []byte, kind event.Kind, buf *[]byte) error {
+	v.Reset()
+	if kind != event.CloudTrail {
+		return v.Extract(raw, w.root)
+	}
+	if err := v.Extract(raw, w.detail); err != nil {
+		return err
+	}
+	*buf = (*buf)[:0]
+	for _, d := range w.derive {
+		var from []byte
+		found := len(d.from) == 0
+		for _, f := range d.from {
+			if b, ok := v.String(f); ok {
+				from, found = b, true
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		if d.make != nil {
+			start := len(*buf)
+			*buf = d.make(*buf, from)
+			from = (*buf)[start:len(*buf):len(*buf)]
+		}
+		v.Add(d.path, field.String, from)
+	}
+	return nil
+}
