@@ -1,0 +1,223 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// binary is the vigil binary the tests run, built once.
+var binary string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "vigil-test")
+	if err != nil {
+		panic(err)
+	}
+	binary = filepath.Join(dir, "vigil")
+	if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+		panic("building vigil: " + err.Error() + "\n" + string(out))
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// vigil runs the binary and returns its standard output, standard error
+// and exit code.
+func vigil(t *testing.T, stdin string, args ...string) (string, string, int) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return out.String(), errb.String(), code
+}
+
+const ec2Event = `{"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"111122223333","time":"2017-12-22T18:43:48Z","region":"us-west-1","resources":["arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0"],"detail":{"instance-id":"i-1234567890abcdef0","state":"terminated"}}`
+
+const createKey = `{"eventVersion":"1.09","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::123456789012:assumed-role/Other/s","sessionContext":{"sessionIssuer":{"arn":"arn:aws:iam::123456789012:role/Other"}}},"eventTime":"2026-11-20T10:00:00Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1","eventID":"e1","eventType":"AwsApiCall","recipientAccountId":"123456789012"}`
+
+func TestRuleTest(t *testing.T) {
+	dir := t.TempDir()
+	evFile := filepath.Join(dir, "event.json")
+	os.WriteFile(evFile, []byte(ec2Event), 0o644)
+	tests := []struct {
+		name, pattern, event string
+		out, err             string
+		code                 int
+	}{
+		{"match", `{"source":["aws.ec2"],"detail":{"state":["terminated"]}}`, ec2Event, `{"Result":true}`, "", 0},
+		{"no match", `{"source":["aws.ec2"],"detail":{"state":["running"]}}`, "@" + evFile, `{"Result":false}`, "", 0},
+		{"invalid pattern", `{"source":[]}`, ec2Event, "", "Event pattern is not valid. Reason: Empty arrays are not allowed", 2},
+		{"invalid event JSON", `{"source":["aws.ec2"]}`, `{"source":`, "", "Parameter Event is not valid.", 2},
+		{"event not an object", `{"source":["aws.ec2"]}`, `["x"]`, "", "Parameter Event is not valid.", 2},
+		{"event lacks envelope fields", `{"source":["aws.ec2"]}`, `{"source":"aws.ec2"}`, "", "Parameter Event is not valid.", 2},
+		{"bare CloudTrail record is wrapped", `{"source":["aws.iam"],"detail-type":["AWS API Call via CloudTrail"],"account":["123456789012"]}`, createKey, `{"Result":true}`, "", 0},
+		{"the seed's CICD exclusion", `{"source":["aws.iam"],"detail":{"eventName":["CreateAccessKey"],"userIdentity":{"sessionContext":{"sessionIssuer":{"arn":[{"anything-but":{"prefix":"arn:aws:iam::123456789012:role/CICD-Role"}}]}}}}}`, createKey, `{"Result":true}`, "", 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			out, errOut, code := vigil(t, "", "rule", "test", "--pattern", tt.pattern, "--event", tt.event)
+			if code != tt.code || strings.TrimSpace(out) != tt.out || !strings.Contains(errOut, tt.err) {
+				t.Errorf("exit %d, stdout %q, stderr %q; want exit %d, %q, stderr with %q", code, out, errOut, tt.code, tt.out, tt.err)
+			}
+		})
+	}
+	if _, _, code := vigil(t, "", "rule", "test", "--pattern", `{}`); code != 2 {
+		t.Errorf("missing --event: exit %d", code)
+	}
+}
+
+func TestRuleLint(t *testing.T) {
+	out, _, code := vigil(t, "", "rule", "lint")
+	if code != 0 || !strings.Contains(out, ", invalid 0\n") {
+		t.Errorf("built-in pack: exit %d\n%s", code, out)
+	}
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "bad.yaml"), []byte(`id: my-rule
+title: Mine
+severity: hgih
+scenario: privilege
+pattern:
+  detail:
+    eventName: [{prefx: Create}]
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "failing.yaml"), []byte(`id: failing
+title: Fails its test
+severity: low
+scenario: data
+pattern: {"detail": {"eventName": ["GetObject"]}}
+tests:
+  match:
+    - {"eventVersion": "1.09", "eventSource": "s3.amazonaws.com", "eventName": "PutObject", "eventID": "x"}
+`), 0o644)
+	os.WriteFile(filepath.Join(dir, "override.yaml"), []byte("overrides:\n  - rule: no-such-rule\n    disabled: true\n"), 0o644)
+	out, _, code = vigil(t, "", "rule", "lint", "--no-builtin", "--rules", dir)
+	for _, want := range []string{
+		"bad.yaml:3:11: severity: unknown severity \"hgih\"",
+		"bad.yaml:7:18: pattern: Unrecognized match type prefx",
+		"failing.yaml:1: failing: tests.match[0]: the cloudtrail event does not match",
+		"override.yaml:2:1: rule: override of unknown rule \"no-such-rule\"",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if last := lines[len(lines)-1]; last != "loaded 0, invalid 3" || code != 1 {
+		t.Errorf("last line %q, exit %d", last, code)
+	}
+}
+
+func writeRecords(t *testing.T, dir string, recs ...string) string {
+	t.Helper()
+	name := filepath.Join(dir, "events.json")
+	if err := os.WriteFile(name, []byte(`{"Records":[`+strings.Join(recs, ",")+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return name
+}
+
+type alertJSON struct {
+	Rule struct {
+		ID, Title, Severity, Scenario string
+		Tags                          []string
+	}
+	Dedup     map[string]*string
+	Count     int
+	FirstSeen *string `json:"first_seen"`
+	LastSeen  *string `json:"last_seen"`
+	EventIDs  []string `json:"event_ids"`
+	Entities  map[string][]string
+}
+
+func TestScan(t *testing.T) {
+	dir := t.TempDir()
+	file := writeRecords(t, dir, createKey)
+	out, errOut, code := vigil(t, "", "scan", "--format", "json", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var alerts []alertJSON
+	if err := json.Unmarshal([]byte(out), &alerts); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	if len(alerts) != 1 || alerts[0].Rule.ID != "aws-iam-access-key-created" || alerts[0].Count != 1 ||
+		alerts[0].EventIDs[0] != "e1" || *alerts[0].FirstSeen != "2026-11-20T10:00:00Z" || alerts[0].Rule.Severity != "medium" {
+		t.Errorf("alerts %+v", alerts)
+	}
+	if !strings.Contains(errOut, "scanned 1 files, 1 events") || !strings.Contains(errOut, "1 alerts from 1 rules") {
+		t.Errorf("summary %q", errOut)
+	}
+
+	// Flags after paths; stdin; ndjson; --fail-on; --min-severity.
+	out, _, code = vigil(t, `{"Records":[`+createKey+`]}`, "scan", "-", "--format", "ndjson", "--fail-on", "medium")
+	if code != 1 || strings.Count(out, "\n") != 1 {
+		t.Errorf("--fail-on medium: exit %d, %q", code, out)
+	}
+	out, _, code = vigil(t, "", "scan", file, "--format", "ndjson", "--fail-on", "high", "--min-severity", "high")
+	if code != 0 || out != "" {
+		t.Errorf("--min-severity high: exit %d, %q", code, out)
+	}
+	outFile := filepath.Join(dir, "alerts.json")
+	if _, _, code = vigil(t, "", "scan", "--out", outFile, file); code != 0 {
+		t.Errorf("--out: exit %d", code)
+	}
+	if b, _ := os.ReadFile(outFile); !strings.Contains(string(b), "aws-iam-access-key-created") {
+		t.Errorf("--out wrote %q", b)
+	}
+
+	// Exceptions through an override file.
+	over := filepath.Join(dir, "over.yaml")
+	os.WriteFile(over, []byte(`overrides:
+  - rule: aws-iam-access-key-created
+    exceptions:
+      - {"detail": {"userIdentity": {"sessionContext": {"sessionIssuer": {"arn": [{"prefix": "arn:aws:iam::123456789012:role/Other"}]}}}}}
+`), 0o644)
+	out, _, _ = vigil(t, "", "scan", "--format", "json", "--rules", over, file)
+	if strings.TrimSpace(out) != "[]" {
+		t.Errorf("the exception did not apply: %s", out)
+	}
+}
+
+func TestScanUsage(t *testing.T) {
+	for _, args := range [][]string{
+		{"scan"},
+		{"scan", "/no/such/path"},
+		{"scan", "--format", "xml", "."},
+		{"scan", "--min-severity", "urgent", "."},
+		{"scan", "--bogus", "."},
+		{"nope"},
+	} {
+		if _, errOut, code := vigil(t, "", args...); code != 2 || errOut == "" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errOut)
+		}
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "x.json.gz")
+	os.WriteFile(bad, []byte("not gzip"), 0o644)
+	if _, errOut, code := vigil(t, "", "scan", bad); code != 2 || !strings.Contains(errOut, "no input could be read") {
+		t.Errorf("nothing readable: exit %d, %q", code, errOut)
+	}
+	ok := writeRecords(t, dir, createKey)
+	if _, errOut, code := vigil(t, "", "scan", "--format", "json", ok, bad); code != 0 || !strings.Contains(errOut, "1 unreadable files") {
+		t.Errorf("one unreadable file: exit %d, %q", code, errOut)
+	}
+	if _, _, code := vigil(t, "", "scan", "--strict", ok, bad); code != 2 {
+		t.Errorf("--strict: exit %d", code)
+	}
+}

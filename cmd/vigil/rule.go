@@ -1,0 +1,143 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"vigil/engine"
+	"vigil/event"
+	"vigil/pattern"
+)
+
+func ruleCmd(args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return usageError{errors.New("rule: want a subcommand: test or lint")}
+	}
+	switch args[0] {
+	case "test":
+		return ruleTest(args[1:], stdout, stderr)
+	case "lint":
+		return ruleLint(args[1:], stdout, stderr)
+	}
+	return usageError{fmt.Errorf("rule: unknown subcommand %q", args[0])}
+}
+
+// ruleTest is the equivalent of aws events test-event-pattern.
+func ruleTest(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("rule test", stderr)
+	pat := fs.String("pattern", "", "the event pattern: JSON, or @FILE")
+	ev := fs.String("event", "", "the event: JSON, or @FILE; a bare CloudTrail record is wrapped as EventBridge wraps it")
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 || *pat == "" || *ev == "" {
+		return usageError{errors.New("rule test: want --pattern and --event")}
+	}
+	patText, err := argText(*pat)
+	if err != nil {
+		return usageError{err}
+	}
+	evText, err := argText(*ev)
+	if err != nil {
+		return usageError{err}
+	}
+	p, err := pattern.Parse(patText)
+	if err != nil {
+		fmt.Fprintln(stderr, err)
+		return exitError{exitUsage}
+	}
+	evBytes, ok := testEvent(evText)
+	if !ok {
+		fmt.Fprintln(stderr, "Parameter Event is not valid.")
+		return exitError{exitUsage}
+	}
+	matched, err := p.Match(evBytes)
+	if err != nil {
+		fmt.Fprintln(stderr, "Parameter Event is not valid.")
+		return exitError{exitUsage}
+	}
+	out, _ := json.Marshal(struct{ Result bool }{matched})
+	fmt.Fprintln(stdout, string(out))
+	return nil
+}
+
+// argText returns a flag's JSON text, read from a file when it starts with @.
+func argText(v string) ([]byte, error) {
+	if name, ok := strings.CutPrefix(v, "@"); ok {
+		return os.ReadFile(name)
+	}
+	return []byte(v), nil
+}
+
+// envelopeFields are the fields EventBridge requires of an event it tests.
+var envelopeFields = []string{"id", "account", "source", "time", "region", "detail-type"}
+
+// testEvent returns the event to test and whether it is valid: a JSON
+// object with the fields EventBridge requires (strings, and resources an
+// array), or a bare CloudTrail record, which is wrapped first.
+func testEvent(text []byte) ([]byte, bool) {
+	var obj map[string]json.RawMessage
+	if !json.Valid(text) || json.Unmarshal(text, &obj) != nil || obj == nil {
+		return nil, false
+	}
+	kind, err := event.NewDetector().Kind(text)
+	if err != nil {
+		return nil, false
+	}
+	if kind == event.CloudTrail {
+		env, err := event.Envelope(text)
+		return env, err == nil
+	}
+	for _, f := range envelopeFields {
+		var s string
+		if json.Unmarshal(obj[f], &s) != nil {
+			return nil, false
+		}
+	}
+	var res []json.RawMessage
+	if json.Unmarshal(obj["resources"], &res) != nil || obj["resources"] == nil {
+		return nil, false
+	}
+	return text, true
+}
+
+func ruleLint(args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("rule lint", stderr)
+	var rf ruleFlags
+	rf.add(fs)
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	rf.dirs = append(rf.dirs, rest...)
+	p, err := rf.load()
+	if err != nil {
+		return err
+	}
+	rules := p.Compose()
+	loaded := 0
+	for _, r := range rules {
+		fails := engine.Test(r)
+		for _, f := range fails {
+			fmt.Fprintf(stdout, "%s:%d: %s: %s\n", r.File, r.Line, r.ID, f)
+		}
+		if len(fails) > 0 {
+			p.Invalid++
+		} else {
+			loaded++
+		}
+	}
+	for _, pr := range p.Problems {
+		fmt.Fprintln(stdout, pr)
+	}
+	fmt.Fprintf(stdout, "loaded %d, invalid %d\n", loaded, p.Invalid)
+	if p.Invalid > 0 {
+		return exitError{exitFound}
+	}
+	return nil
+}

@@ -1,0 +1,198 @@
+// Package scan hunts through log archives offline: it reads files,
+// directories, gzip and standard input, splits them into events in
+// whatever form they are written, runs the events through the engine on
+// all cores and folds the matches into alerts.
+package scan
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"vigil/alert"
+	"vigil/batch"
+	"vigil/engine"
+	"vigil/event"
+	"vigil/jsonscan"
+)
+
+// Options are the settings of a scan.
+type Options struct {
+	// Workers is how many goroutines evaluate events; 0 means one per CPU.
+	Workers int
+	// PerEvent makes one alert per rule and event instead of per rule and
+	// dedup key.
+	PerEvent bool
+	// Strict makes unreadable input fatal instead of skipped.
+	Strict bool
+	// Stdin is read for the path "-"; nil means no standard input.
+	Stdin io.Reader
+	// Warn receives a message for each unreadable file or malformed event.
+	Warn func(msg string)
+	// ChunkSize is how much of a newline-delimited file a worker takes
+	// at a time; 0 means 1 MiB.
+	ChunkSize int
+	// MaxWhole is the largest file read whole (files that are one JSON
+	// value); 0 means 1 GiB.
+	MaxWhole int64
+}
+
+// Result is what a scan found.
+type Result struct {
+	Alerts []*alert.Alert
+	Stats  Stats
+}
+
+// Stats counts what a scan read. It is updated atomically while the scan
+// runs, so that progress can be shown.
+type Stats struct {
+	Files      atomic.Int64 // files read
+	Unreadable atomic.Int64 // files that could not be read
+	Bytes      atomic.Int64 // decompressed bytes read
+	Events     atomic.Int64
+	Malformed  atomic.Int64 // events that are not well-formed JSON objects
+	Matches    atomic.Int64 // events matched, counted once per rule
+	Elapsed    time.Duration
+}
+
+// Run scans the paths with the engine. The stats are updated as it goes.
+// It returns an error only when Strict is set and some input could not be
+// read, or when ctx is done.
+func Run(ctx context.Context, e *engine.Engine, paths []string, opts Options, st *Stats) (*Result, error) {
+	start := time.Now()
+	if opts.Workers <= 0 {
+		opts.Workers = runtime.GOMAXPROCS(0)
+	}
+	if opts.ChunkSize <= 0 {
+		opts.ChunkSize = 1 << 20
+	}
+	if opts.MaxWhole <= 0 {
+		opts.MaxWhole = 1 << 30
+	}
+	if opts.Warn == nil {
+		opts.Warn = func(string) {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var warnMu sync.Mutex
+	warn := func(format string, args ...any) {
+		warnMu.Lock()
+		defer warnMu.Unlock()
+		opts.Warn(fmt.Sprintf(format, args...))
+	}
+	unreadable := func(path string, err error) {
+		st.Unreadable.Add(1)
+		warn("%s: skipped: %v", path, err)
+		if opts.Strict {
+			cancel(fmt.Errorf("%s: %w", path, err))
+		}
+	}
+	files := expand(paths, unreadable)
+	chunks := make(chan chunk, opts.Workers*2)
+	r := &reader{chunkSize: opts.ChunkSize, maxWhole: opts.MaxWhole, stdin: opts.Stdin, free: make(chan *[]byte, opts.Workers*4)}
+	go func() {
+		defer close(chunks)
+		for _, f := range files {
+			if ctx.Err() != nil {
+				return
+			}
+			if err := r.read(f, chunks); err != nil {
+				unreadable(f, err)
+				continue
+			}
+			st.Files.Add(1)
+		}
+	}()
+
+	aggs := make([]*alert.Aggregator, opts.Workers)
+	var wg sync.WaitGroup
+	for w := range aggs {
+		aggs[w] = alert.NewAggregator(opts.PerEvent)
+		wg.Go(func() {
+			wk := &worker{x: e.NewEvaluator(), agg: aggs[w], st: st, warn: warn, strict: opts.Strict, cancel: cancel}
+			for c := range chunks {
+				if ctx.Err() == nil {
+					wk.chunk(c)
+				}
+				if c.pool != nil {
+					r.recycle(c.pool)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	st.Elapsed = time.Since(start)
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	for _, g := range aggs[1:] {
+		aggs[0].Merge(g)
+	}
+	return &Result{Alerts: aggs[0].Alerts()}, nil
+}
+
+// worker evaluates the events of chunks.
+type worker struct {
+	x      *engine.Evaluator
+	agg    *alert.Aggregator
+	st     *Stats
+	warn   func(format string, args ...any)
+	strict bool
+	cancel context.CancelCauseFunc
+	ev     event.Event
+}
+
+func (w *worker) chunk(c chunk) {
+	w.st.Bytes.Add(int64(len(c.data)))
+	var events int64
+	_, err := batch.Split(c.data, func(_ int, raw []byte, kind event.Kind) error {
+		events++
+		w.ev = event.Event{Raw: raw, Kind: kind}
+		rules, err := w.x.Eval(&w.ev)
+		if err != nil {
+			w.malformed(c, offset(c.data, raw), err)
+			return nil
+		}
+		if len(rules) == 0 {
+			return nil
+		}
+		w.st.Matches.Add(int64(len(rules)))
+		matches, err := w.x.Describe(&w.ev, rules)
+		if err != nil {
+			w.malformed(c, offset(c.data, raw), err)
+			return nil
+		}
+		for _, m := range matches {
+			w.agg.Add(m)
+		}
+		return nil
+	})
+	w.st.Events.Add(events)
+	if err != nil {
+		w.malformed(c, 0, err)
+	}
+}
+
+// offset returns where piece, a slice of data, starts in it.
+func offset(data, piece []byte) int { return cap(data) - cap(piece) }
+
+// malformed reports an event, or the rest of a chunk, that could not be
+// read, at its line in the file: the line of the error's offset from at.
+func (w *worker) malformed(c chunk, at int, err error) {
+	w.st.Malformed.Add(1)
+	var se *jsonscan.SyntaxError
+	if errors.As(err, &se) {
+		at = min(at+se.Offset, len(c.data))
+	}
+	line := c.line + bytes.Count(c.data[:at], []byte{'\n'})
+	w.warn("%s:%d: malformed event: %v", c.file, line, err)
+	if w.strict {
+		w.cancel(fmt.Errorf("%s:%d: malformed event: %w", c.file, line, err))
+	}
+}

@@ -1,0 +1,179 @@
+package scan
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/klauspost/compress/gzip"
+
+	"vigil/engine"
+	"vigil/pattern"
+	"vigil/rule"
+)
+
+func record(i int, name, principal string) string {
+	return fmt.Sprintf(`{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/%s","accessKeyId":"AKIA%04d"},"eventTime":"2026-11-20T10:%02d:%02dZ","eventSource":"iam.amazonaws.com","eventName":"%s","awsRegion":"us-east-1","sourceIPAddress":"203.0.113.%d","eventID":"ev-%04d","eventType":"AwsApiCall","recipientAccountId":"111122223333"}`,
+		principal, i, i/60%60, i%60, name, i%250, i)
+}
+
+// cut returns a record broken off after its event name, so that the
+// prefilter lets it through and parsing finds it malformed.
+func cut(rec string) string { return rec[:len(rec)-40] }
+
+func testEngine(t *testing.T) *engine.Engine {
+	t.Helper()
+	p, err := pattern.Parse([]byte(`{"source":["aws.iam"],"detail":{"eventName":["CreateUser"]}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	e, err := engine.New([]*rule.Rule{{ID: "create-user", Title: "User created", Severity: rule.High, Pattern: p, Dedup: []string{"detail.userIdentity.arn"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func write(t *testing.T, path, data string, gz bool) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	b := []byte(data)
+	if gz {
+		var buf bytes.Buffer
+		z := gzip.NewWriter(&buf)
+		z.Write(b)
+		z.Close()
+		b = buf.Bytes()
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestRun scans every form of input at once and checks what is counted
+// and found.
+func TestRun(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	for i := range 500 {
+		name := "ListUsers"
+		if i%100 == 7 {
+			name = "CreateUser"
+		}
+		lines = append(lines, record(i, name, fmt.Sprintf("u%d", i%2)))
+	}
+	// 5 CreateUser events by u1 (i = 7, 107, ... are odd): one alert.
+	write(t, filepath.Join(dir, "a/events.ndjson"), strings.Join(lines, "\n")+"\n", false)
+	write(t, filepath.Join(dir, "b/111122223333_CloudTrail_us-east-1_20261120T1000Z_x.json.gz"),
+		`{"Records":[`+record(1000, "CreateUser", "attacker")+","+record(1001, "GetUser", "attacker")+`]}`, true)
+	write(t, filepath.Join(dir, "b/array.json"), "["+record(1002, "CreateUser", "other")+"]", false)
+	write(t, filepath.Join(dir, "b/pretty.json"), "{\n\"eventVersion\":\"1.09\",\"eventSource\":\"iam.amazonaws.com\",\n\"eventName\":\"CreateUser\",\"eventID\":\"ev-pretty\",\"userIdentity\":{\"arn\":\"p\"}}\n{\n\"eventName\":\"GetUser\"}\n", false)
+	write(t, filepath.Join(dir, "b/bad.json.gz"), "this is not gzip", false)
+	write(t, filepath.Join(dir, "b/notes.txt"), "ignored: not a log file", false)
+	write(t, filepath.Join(dir, "b/broken.jsonl"), cut(record(1003, "CreateUser", "x"))+"\n"+record(1004, "CreateUser", "y")+"\n", false)
+
+	var warnings []string
+	var st Stats
+	stdin := strings.NewReader(record(1005, "CreateUser", "piped"))
+	res, err := Run(context.Background(), testEngine(t), []string{dir, Stdin}, Options{
+		Stdin: stdin, ChunkSize: 4096, Warn: func(m string) { warnings = append(warnings, m) },
+	}, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := st.Files.Load(); got != 6 {
+		t.Errorf("files %d, want 6 (the gz that is not gzip is unreadable, notes.txt is not read)", got)
+	}
+	if got := st.Unreadable.Load(); got != 1 {
+		t.Errorf("unreadable %d, want 1", got)
+	}
+	if got := st.Events.Load(); got != 500+2+1+2+2+1 {
+		t.Errorf("events %d, want 508", got)
+	}
+	if got := st.Malformed.Load(); got != 1 {
+		t.Errorf("malformed %d, want 1; warnings %q", got, warnings)
+	}
+	found := map[string]int{}
+	for _, a := range res.Alerts {
+		found[*a.Dedup["detail.userIdentity.arn"]] += a.Count
+	}
+	want := map[string]int{
+		"arn:aws:iam::111122223333:user/u1": 5, "arn:aws:iam::111122223333:user/attacker": 1,
+		"arn:aws:iam::111122223333:user/other": 1, "p": 1, "arn:aws:iam::111122223333:user/y": 1,
+		"arn:aws:iam::111122223333:user/piped": 1,
+	}
+	if fmt.Sprint(found) != fmt.Sprint(want) {
+		t.Errorf("alerts by principal %v, want %v", found, want)
+	}
+	joined := strings.Join(warnings, "\n")
+	for _, w := range []string{"bad.json.gz: skipped: gzip", "broken.jsonl:1: malformed event"} {
+		if !strings.Contains(joined, w) {
+			t.Errorf("warnings %q lack %q", joined, w)
+		}
+	}
+}
+
+func TestChunksKeepLinesWhole(t *testing.T) {
+	dir := t.TempDir()
+	var lines []string
+	for i := range 2000 {
+		lines = append(lines, record(i, "CreateUser", fmt.Sprintf("u%d", i)))
+	}
+	long := record(5000, "CreateUser", strings.Repeat("L", 20000)) // longer than a chunk
+	write(t, filepath.Join(dir, "x.ndjson"), strings.Join(lines, "\n")+"\n"+long, false)
+	var st Stats
+	res, err := Run(context.Background(), testEngine(t), []string{dir}, Options{ChunkSize: 1000, Workers: 3}, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Events.Load() != 2001 || st.Malformed.Load() != 0 || len(res.Alerts) != 2001 {
+		t.Errorf("events %d malformed %d alerts %d", st.Events.Load(), st.Malformed.Load(), len(res.Alerts))
+	}
+}
+
+func TestStrict(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "bad.json.gz"), "not gzip", false)
+	var st Stats
+	if _, err := Run(context.Background(), testEngine(t), []string{dir}, Options{Strict: true}, &st); err == nil {
+		t.Error("no error")
+	}
+}
+
+func TestMaxWhole(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "big.json"), `{"Records":[`+record(1, "CreateUser", "a")+","+record(2, "CreateUser", "b")+`]}`, false)
+	var warnings []string
+	var st Stats
+	_, err := Run(context.Background(), testEngine(t), []string{dir}, Options{MaxWhole: 300, Warn: func(m string) { warnings = append(warnings, m) }}, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unreadable.Load() != 1 || len(warnings) != 1 || !strings.Contains(warnings[0], "more than 300 bytes") {
+		t.Errorf("unreadable %d, warnings %q", st.Unreadable.Load(), warnings)
+	}
+}
+
+func TestPerEvent(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "x.json"), "["+record(1, "CreateUser", "a")+","+record(2, "CreateUser", "a")+","+record(2, "CreateUser", "a")+"]", false)
+	for _, tt := range []struct {
+		perEvent bool
+		alerts   int
+	}{{false, 1}, {true, 2}} { // the repeated event counts once
+		var st Stats
+		res, err := Run(context.Background(), testEngine(t), []string{dir}, Options{PerEvent: tt.perEvent}, &st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Alerts) != tt.alerts {
+			t.Errorf("per event %v: %d alerts, want %d", tt.perEvent, len(res.Alerts), tt.alerts)
+		}
+	}
+}
