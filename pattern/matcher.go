@@ -12,6 +12,7 @@ import (
 	"unsafe"
 
 	"vigil/field"
+	"vigil/prefilter"
 )
 
 // op is what a matcher compares a value with.
@@ -240,11 +241,11 @@ func (m *matcher) key() string {
 }
 
 // literal returns bytes that the JSON text of any matching value must
-// contain, or "" when there are none: the quoted string for an exact
-// match, the opening quote and the prefix for a prefix, and so on. Text
-// that JSON always escapes (quotes, backslashes, control characters)
+// contain, up to case, or "" when there are none: the quoted string for an
+// exact match, the opening quote and the prefix for a prefix, and so on.
+// Text that JSON always escapes (quotes, backslashes, control characters)
 // yields none.
-func (m *matcher) literal() string {
+func (m *matcher) literal() prefilter.Literal {
 	quoted := func(s string, open, closed bool) string {
 		if strings.ContainsFunc(s, func(r rune) bool { return r == '"' || r == '\\' || r < 0x20 }) {
 			return ""
@@ -259,15 +260,21 @@ func (m *matcher) literal() string {
 	}
 	switch m.op {
 	case opString:
-		return quoted(m.text, true, true)
+		return prefilter.Literal{Text: quoted(m.text, true, true)}
 	case opPrefix:
-		return quoted(m.text, true, false)
+		return prefilter.Literal{Text: quoted(m.text, true, false)}
 	case opSuffix:
-		return quoted(m.text, false, true)
+		return prefilter.Literal{Text: quoted(m.text, false, true)}
+	case opFold:
+		return prefilter.Literal{Text: quoted(m.text, true, true), Fold: true}
+	case opPrefixFold:
+		return prefilter.Literal{Text: quoted(m.text, true, false), Fold: true}
+	case opSuffixFold:
+		return prefilter.Literal{Text: quoted(m.text, false, true), Fold: true}
 	case opWildcard:
-		return m.wc.literal(quoted)
+		return prefilter.Literal{Text: m.wc.literal(quoted)}
 	}
-	return ""
+	return prefilter.Literal{}
 }
 
 func newExclusion(strs, nums []string, fold bool) *exclusion {

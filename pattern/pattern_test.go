@@ -2,6 +2,7 @@ package pattern
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -293,5 +294,43 @@ func TestErrorPosition(t *testing.T) {
 	want := "Event pattern is not valid. Reason: Empty arrays are not allowed\n at [Source: (String)\"{\"source\":[]}\"; line: 1, column: 13]"
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %q\nwant %q", err, want)
+	}
+}
+
+func TestLiterals(t *testing.T) {
+	tests := []struct {
+		pattern string
+		want    string
+	}{
+		{`{"detail":{"eventName":["CreateUser","CreateRole"]}}`, `["CreateRole" false} {"CreateUser" false}]`},
+		// A common field only when nothing better is named.
+		{`{"detail":{"eventSource":["iam.amazonaws.com"],"eventName":["CreateUser"]}}`, `["CreateUser" false}]`},
+		{`{"detail":{"eventSource":["iam.amazonaws.com"]}}`, `["iam.amazonaws.com" false}]`},
+		{`{"detail":{"userIdentity":{"type":["Root"]},"eventName":[{"exists":true}]}}`, `["Root" false}]`},
+		{`{"detail":{"userIdentity":{"type":["Root"]},"eventType":["AwsApiCall"]}}`, `["Root" false}]`},
+		{`{"detail":{"userIdentity":{"type":["Root"]},"eventSource":[{"suffix":".amazonaws.com"}]}}`, `["Root" false}]`},
+		{`{"detail":{"eventSource":["payment-cryptography.amazonaws.com"],"eventName":["DeleteKey"]}}`, `["payment-cryptography.amazonaws.com" false}]`},
+		{`{"detail":{"eventSource":["kms.amazonaws.com"],"eventName":["DisableKey"]}}`, `["DisableKey" false}]`},
+		// Envelope fields are derived for CloudTrail records: no literal.
+		{`{"source":["aws.iam"],"detail-type":["AWS API Call via CloudTrail"]}`, `[]`},
+		{`{"detail":{"a":[{"prefix":"arn:aws:iam::"}],"b":[{"suffix":".png"}]}}`, `["arn:aws:iam:: false}]`},
+		{`{"detail":{"a":[{"equals-ignore-case":"ConsoleLogin"}]}}`, `["consolelogin" true}]`},
+		{`{"detail":{"a":[{"wildcard":"*\"Action\":\"*"}]}}`, `[]`},
+		{`{"detail":{"a":[{"wildcard":"arn:aws:*:role/Admin*"}]}}`, `[:role/Admin false}]`},
+		// Every alternative of an $or must have one.
+		{`{"$or":[{"detail":{"a":["xxxxxx"]}},{"detail":{"b":[1]}}]}`, `[]`},
+		{`{"$or":[{"detail":{"a":["xxxxxx"]}},{"detail":{"b":["yyyyyy"]}}]}`, `["xxxxxx" false} {"yyyyyy" false}]`},
+		{`{"detail":{"a":["a"]}}`, `[]`}, // too short
+	}
+	for _, tt := range tests {
+		p, err := Parse([]byte(tt.pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := strings.ReplaceAll(strings.ReplaceAll(fmt.Sprint(p.Literals()), "{", ""), "[", "[")
+		want := strings.ReplaceAll(tt.want, "{", "")
+		if got != want {
+			t.Errorf("%s: got %s, want %s", tt.pattern, got, want)
+		}
 	}
 }

@@ -7,7 +7,7 @@ import (
 )
 
 func TestAny(t *testing.T) {
-	s := New([]string{`"CreateAccessKey"`, `"arn:aws:iam::`, `.png"`, `"StopLogging"`})
+	s := New(literals(`"CreateAccessKey"`, `"arn:aws:iam::`, `.png"`, `"StopLogging"`))
 	tests := []struct {
 		doc  string
 		want bool
@@ -34,6 +34,24 @@ func TestAny(t *testing.T) {
 	if New(nil).Any([]byte(`{"a":"\u0041"}`)) {
 		t.Error("an empty set matched")
 	}
+	if s.Any([]byte(`{"eventName":"Créer"}`)) {
+		t.Error("non-ASCII made a candidate though no literal folds beyond ASCII")
+	}
+	folded := New([]Literal{{Text: `"key"`, Fold: true}})
+	if !folded.Any([]byte("{\"a\":\"\u212aey\"}")) || !folded.Any([]byte("{\"a\":\"\xe2\x84\xaaey\"}")) {
+		t.Error("a Kelvin sign spells K under Unicode folding")
+	}
+	if folded.Any([]byte(`{"a":"other"}`)) {
+		t.Error("false candidate")
+	}
+}
+
+func literals(texts ...string) []Literal {
+	var out []Literal
+	for _, t := range texts {
+		out = append(out, Literal{Text: t})
+	}
+	return out
 }
 
 func TestShortLiteralPanics(t *testing.T) {
@@ -42,18 +60,20 @@ func TestShortLiteralPanics(t *testing.T) {
 			t.Error("no panic")
 		}
 	}()
-	New([]string{"abc"})
+	New(literals("abc"))
 }
 
-// FuzzAny checks that Any never misses a literal the document contains.
+// FuzzAny checks that Any never misses a literal the document contains:
+// as written, or in any case when it folds.
 func FuzzAny(f *testing.F) {
-	f.Add([]byte(`{"eventName":"CreateUser"}`), "CreateUser", "arn:aws")
-	f.Add([]byte(`xxABCDyy`), "abcd", "zzzz")
-	f.Fuzz(func(t *testing.T, doc []byte, a, b string) {
-		var lits []string
+	f.Add([]byte(`{"eventName":"CreateUser"}`), "CreateUser", "arn:aws", false)
+	f.Add([]byte(`xxABCDyy`), "abcd", "zzzz", true)
+	f.Add([]byte(`xx:rooTyy`), ":root", "zzzzzzzzzzzzzzzzzzzzzzzzzzzzzz", true)
+	f.Fuzz(func(t *testing.T, doc []byte, a, b string, fold bool) {
+		var lits []Literal
 		for _, l := range []string{a, b} {
 			if len(l) >= MinLen {
-				lits = append(lits, l)
+				lits = append(lits, Literal{Text: l, Fold: fold})
 			}
 		}
 		if len(lits) == 0 {
@@ -62,8 +82,9 @@ func FuzzAny(f *testing.F) {
 		s := New(lits)
 		low := lowerASCII(doc)
 		for _, l := range lits {
-			if bytes.Contains(low, lowerASCII([]byte(l))) && !s.Any(doc) {
-				t.Fatalf("missed %q in %q", l, doc)
+			found := bytes.Contains(doc, []byte(l.Text)) || l.Fold && bytes.Contains(low, lowerASCII([]byte(l.Text)))
+			if found && !s.Any(doc) {
+				t.Fatalf("missed %+v in %q", l, doc)
 			}
 		}
 	})
@@ -74,7 +95,7 @@ func BenchmarkAny(b *testing.B) {
 	for i := 0; i < 1000; i++ {
 		lits = append(lits, `"Action`+strings.Repeat("x", i%7)+string(rune('A'+i%26))+string(rune('a'+i/26%26))+`"`)
 	}
-	s := New(lits)
+	s := New(literals(lits...))
 	doc := []byte(strings.Repeat(`{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::111122223333:assumed-role/x/y"},"eventName":"DescribeInstances"}`, 9))
 	b.SetBytes(int64(len(doc)))
 	for b.Loop() {
