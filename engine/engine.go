@@ -59,7 +59,8 @@ type Stats struct {
 func New(rules []*rule.Rule) (*Engine, error) {
 	e := &Engine{rules: rules}
 	var pats []*pattern.Pattern
-	var paths, lits []string
+	var paths []string
+	var lits []prefilter.Literal
 	for i, r := range rules {
 		if r.Pattern == nil {
 			return nil, fmt.Errorf("engine: rule %s has no pattern", r.ID)
@@ -70,7 +71,7 @@ func New(rules []*rule.Rule) (*Engine, error) {
 			pats = append(pats, x)
 			e.owners = append(e.owners, owner{rule: int32(i), exception: true})
 		}
-		if l := r.Pattern.Literals(prefilter.MinLen); l != nil {
+		if l := r.Pattern.Literals(); l != nil {
 			lits = append(lits, l...)
 		} else {
 			e.always = true
@@ -96,7 +97,7 @@ func (e *Engine) Rules() []*rule.Rule { return e.rules }
 func (e *Engine) Stats() Stats {
 	s := Stats{Rules: len(e.rules), Patterns: len(e.owners), Fields: e.match.set.Len(), Literals: e.pre.Len()}
 	for _, r := range e.rules {
-		if r.Pattern.Literals(prefilter.MinLen) == nil {
+		if r.Pattern.Literals() == nil {
 			s.Unfiltered = append(s.Unfiltered, r.ID)
 		}
 	}
@@ -106,7 +107,6 @@ func (e *Engine) Stats() Stats {
 // Evaluator evaluates events for one goroutine.
 type Evaluator struct {
 	e       *Engine
-	det     *event.Detector
 	fields  *field.Values // the match view's
 	details *field.Values // the report view's
 	run     *pattern.Run
@@ -121,7 +121,6 @@ type Evaluator struct {
 func (e *Engine) NewEvaluator() *Evaluator {
 	return &Evaluator{
 		e:       e,
-		det:     event.NewDetector(),
 		fields:  field.NewValues(e.match.set),
 		details: field.NewValues(e.report.set),
 		run:     e.machine.NewRun(),
@@ -130,17 +129,15 @@ func (e *Engine) NewEvaluator() *Evaluator {
 }
 
 // Eval returns the rules the event fires, in the engine's order. It sets
-// the event's kind when it had to detect it. An error means the event is
+// the event's kind when it is unknown and the event got past the
+// prefilter. An error means the event is
 // not a well-formed JSON object. The slice is reused by the next call.
 func (x *Evaluator) Eval(ev *event.Event) ([]*rule.Rule, error) {
 	x.out = x.out[:0]
 	if !x.e.always && !x.e.pre.Any(ev.Raw) {
 		return nil, nil
 	}
-	if err := x.detect(ev); err != nil {
-		return nil, err
-	}
-	if err := x.e.match.load(x.fields, ev.Raw, ev.Kind, &x.buf); err != nil {
+	if err := x.e.match.load(x.fields, ev, &x.buf); err != nil {
 		return nil, err
 	}
 	hits := x.run.Match(x.fields)
@@ -160,18 +157,6 @@ func (x *Evaluator) Eval(ev *event.Event) ([]*rule.Rule, error) {
 	}
 	slices.SortFunc(x.out, func(a, b *rule.Rule) int { return strings.Compare(a.ID, b.ID) })
 	return x.out, nil
-}
-
-func (x *Evaluator) detect(ev *event.Event) error {
-	if ev.Kind != event.Unknown {
-		return nil
-	}
-	k, err := x.det.Kind(ev.Raw)
-	if err != nil {
-		return err
-	}
-	ev.Kind = k
-	return nil
 }
 
 // Match is one event matched by one rule, with what an alert needs of it.
@@ -223,11 +208,8 @@ func reportPaths(rules []*rule.Rule) []string {
 // Describe returns what alerts need to know of an event the given rules
 // fired on.
 func (x *Evaluator) Describe(ev *event.Event, rules []*rule.Rule) ([]Match, error) {
-	if err := x.detect(ev); err != nil {
-		return nil, err
-	}
 	rv := x.e.report
-	if err := rv.load(x.details, ev.Raw, ev.Kind, &x.dbuf); err != nil {
+	if err := rv.load(x.details, ev, &x.dbuf); err != nil {
 		return nil, err
 	}
 	get := func(path string) Value {

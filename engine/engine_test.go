@@ -234,11 +234,12 @@ func TestEvalDoesNotAllocate(t *testing.T) {
 	x := e.NewEvaluator()
 	evs := make([]event.Event, len(records))
 	for i, r := range records {
-		evs[i] = event.Event{Raw: []byte(r), Kind: event.CloudTrail}
+		evs[i] = event.Event{Raw: []byte(r)}
 		x.Eval(&evs[i]) // warm up
 	}
 	n := testing.AllocsPerRun(50, func() {
 		for i := range evs {
+			evs[i].Kind = event.Unknown
 			if _, err := x.Eval(&evs[i]); err != nil {
 				t.Fatal(err)
 			}
@@ -260,5 +261,40 @@ func TestStats(t *testing.T) {
 	}
 	if !strings.Contains(fmt.Sprint(e.always), "true") {
 		t.Error("a rule without literals must make every event go through")
+	}
+}
+
+// TestKindGuess checks that events of unknown kind are read as their kind,
+// whatever their first key suggests.
+func TestKindGuess(t *testing.T) {
+	rules := compile(t, []string{
+		`{"source":["aws.iam"],"detail":{"eventName":["CreateUser"]}}`,
+		`{"eventVersion":["9"],"other":["CreateUser"]}`,
+	}, nil)
+	e, err := New(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := e.NewEvaluator()
+	for _, tt := range []struct {
+		raw  string
+		kind event.Kind
+		want []string
+	}{
+		{`{"eventVersion":"1.09","eventSource":"iam.amazonaws.com","eventName":"CreateUser"}`, event.CloudTrail, []string{"r00"}},
+		{`{"eventName":"CreateUser","eventVersion":"1.09","eventSource":"iam.amazonaws.com"}`, event.CloudTrail, []string{"r00"}},
+		{`{"detail-type":"x","source":"aws.iam","detail":{"eventName":"CreateUser"}}`, event.EventBridge, []string{"r00"}},
+		{`{"version":"0","detail-type":"x","source":"aws.iam","detail":{"eventName":"CreateUser"}}`, event.EventBridge, []string{"r00"}},
+		{`{"eventVersion":"9","other":"CreateUser"}`, event.JSON, []string{"r01"}},
+		{`{"version":"0","eventVersion":"1.09","eventSource":"iam.amazonaws.com","eventName":"CreateUser"}`, event.CloudTrail, []string{"r00"}},
+	} {
+		ev := &event.Event{Raw: []byte(tt.raw)}
+		got, err := x.Eval(ev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Kind != tt.kind || !slices.Equal(ids(got), tt.want) {
+			t.Errorf("%s: %s %v, want %s %v", tt.raw, ev.Kind, ids(got), tt.kind, tt.want)
+		}
 	}
 }

@@ -16,6 +16,9 @@ type view struct {
 	root   field.Scope
 	detail field.Scope
 	derive []derived
+	// keys are the IDs of event.Keys as read from the root, and from
+	// "detail" (where a bare record's top level lands).
+	keys [2][]int
 }
 
 // derived is an envelope field and the record fields it comes from.
@@ -43,6 +46,9 @@ var envelopeSources = []struct {
 
 func newView(paths []string) *view {
 	all := slices.Clone(paths)
+	for _, k := range event.Keys { // to tell kinds apart, as either kind
+		all = append(all, k, "detail."+k)
+	}
 	for _, e := range envelopeSources {
 		if slices.Contains(paths, e.path) {
 			for _, f := range e.from {
@@ -52,6 +58,12 @@ func newView(paths []string) *view {
 	}
 	w := &view{set: field.NewSet(all)}
 	w.root, w.detail = w.set.Scope(""), w.set.Scope("detail")
+	for _, k := range event.Keys {
+		id, _ := w.set.ID(k)
+		w.keys[0] = append(w.keys[0], id)
+		id, _ = w.set.ID("detail." + k)
+		w.keys[1] = append(w.keys[1], id)
+	}
 	for _, e := range envelopeSources {
 		id, ok := w.set.ID(e.path)
 		if !ok {
@@ -67,9 +79,36 @@ func newView(paths []string) *view {
 	return w
 }
 
-// load extracts the view's fields of an event into v. buf holds derived
-// values and must stay untouched until v is reset.
-func (w *view) load(v *field.Values, raw []byte, kind event.Kind, buf *[]byte) error {
+// load extracts the view's fields of an event into v, and sets the
+// event's kind when it is not known. buf holds derived values and must
+// stay untouched until v is reset.
+//
+// An event of unknown kind is extracted in one pass as the kind its first
+// key suggests, recording the keys that tell kinds apart; only when they
+// say otherwise is it extracted again.
+func (w *view) load(v *field.Values, ev *event.Event, buf *[]byte) error {
+	if ev.Kind != event.Unknown {
+		return w.extract(v, ev.Raw, ev.Kind, buf)
+	}
+	guess := event.Guess(ev.Raw)
+	if guess == event.Unknown {
+		guess = event.JSON
+	}
+	if err := w.extract(v, ev.Raw, guess, buf); err != nil {
+		return err
+	}
+	keys := w.keys[0]
+	if guess == event.CloudTrail {
+		keys = w.keys[1]
+	}
+	ev.Kind = event.KindOf(func(k string) bool { return v.Has(keys[slices.Index(event.Keys, k)]) })
+	if ev.Kind == guess || ev.Kind != event.CloudTrail && guess != event.CloudTrail {
+		return nil // JSON and EventBridge events are read alike
+	}
+	return w.extract(v, ev.Raw, ev.Kind, buf)
+}
+
+func (w *view) extract(v *field.Values, raw []byte, kind event.Kind, buf *[]byte) error {
 	v.Reset()
 	if kind != event.CloudTrail {
 		return v.Extract(raw, w.root)

@@ -51,8 +51,24 @@ type Event struct {
 	Origin string
 }
 
-// detection is the fields that tell the kinds apart.
-var detection = field.NewSet([]string{"detail", "detail-type", "source", "eventSource", "eventName", "eventVersion"})
+// Keys are the top-level keys that tell kinds apart.
+var Keys = []string{"detail-type", "source", "eventVersion", "eventSource", "eventName"}
+
+// KindOf returns the kind of an event from which of its top-level Keys
+// have a value: an EventBridge event has "detail-type" and "source"; a
+// CloudTrail record has "eventVersion", "eventSource" and "eventName"; any
+// other JSON object is JSON.
+func KindOf(has func(key string) bool) Kind {
+	switch {
+	case has("detail-type") && has("source"):
+		return EventBridge
+	case has("eventVersion") && has("eventSource") && has("eventName"):
+		return CloudTrail
+	}
+	return JSON
+}
+
+var detection = field.NewSet(Keys)
 
 // Detector tells the kind of events. It is reused from event to event and
 // is not safe for concurrent use.
@@ -61,26 +77,31 @@ type Detector struct{ v *field.Values }
 // NewDetector returns a Detector.
 func NewDetector() *Detector { return &Detector{v: field.NewValues(detection)} }
 
-// Kind returns the kind of raw: an EventBridge event has "detail-type" and
-// "source"; a CloudTrail record has "eventVersion", "eventSource" and
-// "eventName"; any other JSON object is JSON. It returns an error when raw
-// is not a JSON object.
+// Kind returns the kind of raw (see KindOf), or an error when raw is not a
+// JSON object.
 func (d *Detector) Kind(raw []byte) (Kind, error) {
 	d.v.Reset()
 	if err := d.v.Extract(raw, detection.Scope("")); err != nil {
 		return Unknown, err
 	}
-	has := func(p string) bool {
-		id, _ := detection.ID(p)
+	return KindOf(func(key string) bool {
+		id, _ := detection.ID(key)
 		return d.v.Has(id)
-	}
+	}), nil
+}
+
+// Guess returns the likely kind of raw from its first key, as the services
+// write them: CloudTrail records start with "eventVersion", EventBridge
+// events with "version". It is only a guess, to be checked with KindOf.
+func Guess(raw []byte) Kind {
+	raw = bytes.TrimLeft(raw, " \t\r\n")
 	switch {
-	case has("detail-type") && has("source"):
-		return EventBridge, nil
-	case has("eventVersion") && has("eventSource") && has("eventName"):
-		return CloudTrail, nil
+	case bytes.HasPrefix(raw, []byte(`{"eventVersion"`)):
+		return CloudTrail
+	case bytes.HasPrefix(raw, []byte(`{"version"`)):
+		return EventBridge
 	}
-	return JSON, nil
+	return Unknown
 }
 
 // The record fields an envelope is derived from.
