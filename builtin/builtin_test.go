@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"vigil/engine"
-	"vigil/prefilter"
 	"vigil/rule"
 )
 
@@ -67,7 +66,7 @@ func TestPack(t *testing.T) {
 			if len(r.Dedup) == 0 {
 				t.Error("no dedup fields")
 			}
-			if r.Pattern.Literals(prefilter.MinLen) == nil {
+			if r.Pattern.Literals() == nil {
 				t.Error("the pattern requires no literal, so every event would skip the prefilter")
 			}
 			for _, p := range r.Pattern.Paths() {

@@ -118,7 +118,7 @@ func writeTable(w io.Writer, alerts []*alert.Alert, color bool) error {
 			first = g.first.UTC().Format("2006-01-02 15:04:05Z")
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%d\t%s\t%s\t%s\n", sev, g.rule.ID, g.alerts, g.events, first,
-			summarize(shortARNs(g.who), 2), summarize(g.ips, 3))
+			summarize(shortARNs(g.who), 1), summarize(g.ips, 2))
 		fmt.Fprintf(tw, "\t  %s\t\t\t\t\t\n", g.rule.Title)
 	}
 	return tw.Flush()
@@ -138,12 +138,25 @@ func shortARNs(arns []string) []string {
 	return out
 }
 
+// maxCell is the widest a value in a table cell is shown.
+const maxCell = 40
+
+// summarize shows the first n values, shortened to maxCell, and how many
+// more there are.
 func summarize(vals []string, n int) string {
-	switch {
-	case len(vals) == 0:
+	if len(vals) == 0 {
 		return "-"
-	case len(vals) <= n:
-		return strings.Join(vals, ", ")
 	}
-	return fmt.Sprintf("%s (+%d)", strings.Join(vals[:n], ", "), len(vals)-n)
+	shown := make([]string, 0, n)
+	for _, v := range vals[:min(n, len(vals))] {
+		if r := []rune(v); len(r) > maxCell {
+			v = string(r[:maxCell-1]) + "…"
+		}
+		shown = append(shown, v)
+	}
+	s := strings.Join(shown, ", ")
+	if len(vals) > n {
+		s += fmt.Sprintf(" (+%d)", len(vals)-n)
+	}
+	return s
 }
