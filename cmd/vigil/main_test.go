@@ -139,8 +139,8 @@ type alertJSON struct {
 	}
 	Dedup     map[string]*string
 	Count     int
-	FirstSeen *string `json:"first_seen"`
-	LastSeen  *string `json:"last_seen"`
+	FirstSeen *string  `json:"first_seen"`
+	LastSeen  *string  `json:"last_seen"`
 	EventIDs  []string `json:"event_ids"`
 	Entities  map[string][]string
 }
