@@ -77,7 +77,7 @@ func ParseFile(name string, data []byte) *Parsed {
 		if len(doc.Content) == 0 {
 			continue
 		}
-		p := &parser{file: name}
+		p := &parser{file: name, src: data}
 		root := doc.Content[0]
 		if root.Kind == yaml.MappingNode && hasKey(root, "overrides") {
 			out.Overrides = append(out.Overrides, p.overrides(root)...)
@@ -116,7 +116,18 @@ func hasKey(m *yaml.Node, key string) bool {
 // parser reads one YAML document and collects its problems.
 type parser struct {
 	file     string
+	src      []byte
 	problems []*Problem
+}
+
+// indent returns the number of spaces that start a line of the file.
+func (p *parser) indent(line int) int {
+	lines := bytes.Split(p.src, []byte("\n"))
+	if line < 1 || line > len(lines) {
+		return 0
+	}
+	l := lines[line-1]
+	return len(l) - len(bytes.TrimLeft(l, " "))
 }
 
 func (p *parser) problem(n *yaml.Node, field, format string, args ...any) {
@@ -293,17 +304,24 @@ func (p *parser) entities(v *yaml.Node, field string) map[string]string {
 func (p *parser) pattern(v *yaml.Node, field string) *pattern.Pattern {
 	if v.Kind == yaml.ScalarNode && v.ShortTag() == "!!str" { // JSON text
 		pat, err := pattern.Parse([]byte(v.Value))
-		if err != nil {
-			var pe *pattern.Error
-			if errors.As(err, &pe) {
-				line := v.Line + pe.At.Line - 1
-				if v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0 {
-					line++
+		var pe *pattern.Error
+		switch {
+		case errors.As(err, &pe):
+			p.problems = append(p.problems, &Problem{File: p.file, Field: field, Msg: pe.Reason,
+				Line: v.Line + pe.At.Line - 1, Col: pe.At.Col})
+			pr := p.problems[len(p.problems)-1]
+			switch {
+			case v.Style&(yaml.LiteralStyle|yaml.FoldedStyle) != 0: // the text starts on the next line, indented
+				pr.Line++
+				pr.Col += p.indent(v.Line + 1)
+			case pe.At.Line == 1: // the text starts after the key, and a quote
+				pr.Col += v.Column - 1
+				if v.Style&(yaml.SingleQuotedStyle|yaml.DoubleQuotedStyle) != 0 {
+					pr.Col++
 				}
-				p.problems = append(p.problems, &Problem{File: p.file, Line: line, Col: pe.At.Col, Field: field, Msg: pe.Reason})
-			} else {
-				p.problem(v, field, "%v", err)
 			}
+		case err != nil:
+			p.problem(v, field, "%v", err)
 		}
 		return pat
 	}
@@ -325,17 +343,35 @@ type nodeError struct {
 	msg string
 }
 
+// Limits on a YAML value converted to JSON, which aliases could otherwise
+// make endless (an alias to itself) or enormous (aliases of aliases).
+const (
+	maxYAMLDepth = 200
+	maxYAMLNodes = 100_000
+)
+
 // patternNode converts YAML to the pattern tree, keeping where each node
 // was written.
 func patternNode(y *yaml.Node) (*pattern.Node, *nodeError) {
+	budget := maxYAMLNodes
+	return convert(y, 0, &budget)
+}
+
+func convert(y *yaml.Node, depth int, budget *int) (*pattern.Node, *nodeError) {
 	y = resolve(y)
+	if *budget--; *budget < 0 {
+		return nil, &nodeError{y, fmt.Sprintf("more than %d values (through aliases?)", maxYAMLNodes)}
+	}
+	if depth > maxYAMLDepth {
+		return nil, &nodeError{y, fmt.Sprintf("nested deeper than %d levels (through aliases?)", maxYAMLDepth)}
+	}
 	at := pattern.Pos{Line: y.Line, Col: y.Column}
 	switch y.Kind {
 	case yaml.MappingNode:
 		n := &pattern.Node{Kind: pattern.Object, At: at}
 		for i := 0; i+1 < len(y.Content); i += 2 {
 			k := y.Content[i]
-			v, err := patternNode(y.Content[i+1])
+			v, err := convert(y.Content[i+1], depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
@@ -347,7 +383,7 @@ func patternNode(y *yaml.Node) (*pattern.Node, *nodeError) {
 	case yaml.SequenceNode:
 		n := &pattern.Node{Kind: pattern.Array, At: at}
 		for _, e := range y.Content {
-			v, err := patternNode(e)
+			v, err := convert(e, depth+1, budget)
 			if err != nil {
 				return nil, err
 			}
