@@ -336,3 +336,54 @@ func depth(doc []byte) int {
 	}
 	return max
 }
+
+func TestComposite(t *testing.T) {
+	s := NewSetOf([]string{"a.b"}, []string{"a", "c"})
+	v := NewValues(s)
+	doc := `{"a":{"b":1,"x":[2]},"c":[{"d":"e"},"f"],"a":"leaf"}`
+	if err := v.Extract([]byte(doc), s.Scope("")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{`a=composite:{"b":1,"x":[2]}@[]`, `a=string:leaf@[]`, `a.b=number:1@[]`,
+		`c=composite:{"d":"e"}@[{0 0}]`, `c=string:f@[]`}
+	if g := got(v); !slices.Equal(g, want) {
+		t.Errorf("got  %q\nwant %q", g, want)
+	}
+}
+
+func TestEvery(t *testing.T) {
+	s := NewSet([]string{Every})
+	v := NewValues(s)
+	if err := v.Extract([]byte(`{"a":{"b":"x","c":[1,{"d":null}]},"e":"y\u0021"}`), s.Scope("")); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"*=string:x@[]", "*=number:1@[]", "*=null:null@[{0 1}]", "*=string:y!@[]"}
+	if g := got(v); !slices.Equal(g, want) {
+		t.Errorf("got  %q\nwant %q", g, want)
+	}
+}
+
+// TestManySiblings checks that every field of an object with many is found.
+func TestManySiblings(t *testing.T) {
+	var paths []string
+	var doc strings.Builder
+	doc.WriteString("{")
+	for i := range 600 {
+		paths = append(paths, fmt.Sprintf("p.k%03d", i))
+		if i > 0 {
+			doc.WriteString(",")
+		}
+		fmt.Fprintf(&doc, `"p.k%03d":%d`, i, i)
+	}
+	doc.WriteString("}")
+	s := NewSet(paths)
+	v := NewValues(s)
+	if err := v.Extract([]byte(doc.String()), s.Scope("")); err != nil {
+		t.Fatal(err)
+	}
+	for id := range paths {
+		if !v.Has(id) {
+			t.Errorf("%s not found", s.Path(id))
+		}
+	}
+}

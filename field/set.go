@@ -21,21 +21,29 @@ import (
 
 // Set is an immutable set of dotted paths. Each path has a dense ID; IDs
 // follow the lexical order of the paths, so sorting by ID sorts by path.
+//
+// The path Every stands for every leaf of a document, wherever it is.
 type Set struct {
 	paths []string
 	root  *node
 }
 
+// Every is the path that matches every leaf of a document. A Set that
+// holds it holds no other path.
+const Every = "*"
+
 // node is one field name along one or more paths.
 type node struct {
-	id    int32 // ID of the path ending here, or -1
-	names []string
+	id        int32 // ID of the path ending here, or -1
+	composite bool  // an object here is a value too: its JSON text
+	every     bool  // every name leads back here (the path Every)
+	names     []string
 	kids  []*node
 	// table replaces the linear search when kids are many: an open
 	// addressing table of kid indexes + 1 (0 is empty), hashed on the
 	// length and the first and last bytes of a name, which is cheaper
 	// than hashing the whole name for the many names that miss.
-	table []uint8
+	table []int32
 }
 
 // manyKids is the number of children above which a node looks names up in
@@ -43,17 +51,31 @@ type node struct {
 const manyKids = 6
 
 // NewSet returns the set of the given paths; duplicates are ignored.
-func NewSet(paths []string) *Set {
-	ps := slices.Clone(paths)
+func NewSet(paths []string) *Set { return NewSetOf(paths, nil) }
+
+// NewSetOf returns the set of the given paths and composite paths. At a
+// composite path an object is a value too, of Kind Composite, whose bytes
+// are its JSON text: a Sigma rule may match a whole object as a string.
+// Leaves below it are still values of their own paths.
+func NewSetOf(paths, composite []string) *Set {
+	ps := slices.Concat(paths, composite)
 	slices.Sort(ps)
 	ps = slices.Compact(ps)
 	s := &Set{paths: ps, root: &node{id: -1}}
+	if slices.Contains(ps, Every) {
+		if len(ps) > 1 {
+			panic("field: a set with the path Every holds no other path")
+		}
+		s.root = &node{id: 0, every: true, composite: len(composite) > 0}
+		return s
+	}
 	for id, p := range ps {
 		n := s.root
 		for _, name := range strings.Split(p, ".") {
 			n = n.add(name)
 		}
 		n.id = int32(id)
+		n.composite = n.composite || slices.Contains(composite, p)
 	}
 	return s
 }
@@ -67,7 +89,7 @@ func (n *node) add(name string) *node {
 	c := &node{id: -1}
 	n.names = append(n.names, name)
 	n.kids = append(n.kids, c)
-	if len(n.kids) > manyKids && len(n.kids) < 255 {
+	if len(n.kids) > manyKids {
 		n.rehash()
 	}
 	return c
@@ -79,13 +101,13 @@ func (n *node) rehash() {
 	for size < 4*len(n.kids) {
 		size *= 2
 	}
-	n.table = make([]uint8, size)
+	n.table = make([]int32, size)
 	for i, k := range n.names {
 		h := slot(k, size)
 		for n.table[h] != 0 {
 			h = (h + 1) & (size - 1)
 		}
-		n.table[h] = uint8(i + 1)
+		n.table[h] = int32(i + 1)
 	}
 }
 
@@ -100,6 +122,9 @@ func slot[S string | []byte](name S, size int) int {
 // child returns the node reached from n by the field name, which may
 // contain dots, or nil when no path goes that way.
 func (n *node) child(name []byte) *node {
+	if n.every {
+		return n
+	}
 	if c := n.direct(name); c != nil {
 		return c
 	}
