@@ -1,11 +1,6 @@
 package field
 
-import (
-	"unicode/utf16"
-	"unicode/utf8"
-
-	"vigil/jsonscan"
-)
+import "vigil/jsonscan"
 
 // MaxDepth is how deeply objects and arrays may nest in a document.
 const MaxDepth = jsonscan.MaxDepth
@@ -118,10 +113,17 @@ func (w *walker) object(n *node) error {
 func (w *walker) value(n *node) error {
 	switch c := w.b[w.i]; c {
 	case '{':
-		if len(n.kids) == 0 {
-			return w.skipContainer()
+		start := w.i
+		var err error
+		if len(n.kids) == 0 && !n.every {
+			err = w.skipContainer()
+		} else {
+			err = w.object(n)
 		}
-		return w.object(n)
+		if err == nil && n.composite {
+			w.v.add(n.id, Composite, w.b[start:w.i], w.stack)
+		}
+		return err
 	case '[':
 		return w.array(n)
 	case '"':
@@ -221,7 +223,17 @@ func (w *walker) str(buf *[]byte) ([]byte, error) {
 			return s, nil
 		}
 		if c == '\\' {
-			return w.unescape(buf, start)
+			end, err := jsonscan.String(w.b, start-1)
+			if err != nil {
+				return nil, err
+			}
+			from := len(*buf)
+			out, err := jsonscan.AppendUnquoted(*buf, w.b[start:end-1])
+			if err != nil {
+				return nil, jsonscan.Errorf(start+err.(*jsonscan.SyntaxError).Offset, "%s", err.(*jsonscan.SyntaxError).Msg)
+			}
+			*buf, w.i = out, end
+			return out[from:], nil
 		}
 		if c < 0x20 {
 			return nil, w.fail("control character in a string")
@@ -229,94 +241,6 @@ func (w *walker) str(buf *[]byte) ([]byte, error) {
 		w.i++
 	}
 	return nil, w.fail("unterminated string")
-}
-
-// unescape decodes the rest of a string whose first escape is at w.i.
-func (w *walker) unescape(buf *[]byte, start int) ([]byte, error) {
-	out := append(*buf, w.b[start:w.i]...)
-	from := len(*buf)
-	for w.i < len(w.b) {
-		c := w.b[w.i]
-		switch {
-		case c == '"':
-			w.i++
-			*buf = out
-			return out[from:], nil
-		case c < 0x20:
-			return nil, w.fail("control character in a string")
-		case c != '\\':
-			out = append(out, c)
-			w.i++
-			continue
-		}
-		if w.i+1 >= len(w.b) {
-			break
-		}
-		e := w.b[w.i+1]
-		w.i += 2
-		switch e {
-		case '"', '\\', '/':
-			out = append(out, e)
-		case 'b':
-			out = append(out, '\b')
-		case 'f':
-			out = append(out, '\f')
-		case 'n':
-			out = append(out, '\n')
-		case 'r':
-			out = append(out, '\r')
-		case 't':
-			out = append(out, '\t')
-		case 'u':
-			r, ok := w.hex4()
-			if !ok {
-				return nil, w.fail(`invalid \u escape`)
-			}
-			if utf16.IsSurrogate(r) {
-				r2 := utf8.RuneError
-				if w.i+1 < len(w.b) && w.b[w.i] == '\\' && w.b[w.i+1] == 'u' {
-					save := w.i
-					w.i += 2
-					if lo, ok := w.hex4(); ok {
-						if d := utf16.DecodeRune(r, lo); d != utf8.RuneError {
-							r2 = d
-						} else {
-							w.i = save
-						}
-					} else {
-						w.i = save
-					}
-				}
-				r = r2
-			}
-			out = utf8.AppendRune(out, r)
-		default:
-			return nil, w.failf("invalid escape '\\%c'", e)
-		}
-	}
-	return nil, w.fail("unterminated string")
-}
-
-func (w *walker) hex4() (rune, bool) {
-	if w.i+4 > len(w.b) {
-		return 0, false
-	}
-	var r rune
-	for _, c := range w.b[w.i : w.i+4] {
-		switch {
-		case '0' <= c && c <= '9':
-			c -= '0'
-		case 'a' <= c && c <= 'f':
-			c -= 'a' - 10
-		case 'A' <= c && c <= 'F':
-			c -= 'A' - 10
-		default:
-			return 0, false
-		}
-		r = r<<4 | rune(c)
-	}
-	w.i += 4
-	return r, true
 }
 
 // scalar reads a number, true, false or null at w.i.

@@ -6,6 +6,8 @@ package jsonscan
 import (
 	"bytes"
 	"fmt"
+	"unicode/utf16"
+	"unicode/utf8"
 )
 
 // MaxDepth is how deeply objects and arrays may nest.
@@ -81,9 +83,11 @@ func Value(b []byte, i, depth int) (int, error) {
 }
 
 func container(b []byte, i, depth int) (int, error) {
-	start, level := i, 0
+	start := i
+	var buf [64]byte
+	open := buf[:0] // the closing bracket each open one needs
 	for i < len(b) {
-		switch b[i] {
+		switch c := b[i]; c {
 		case '"':
 			var err error
 			if i, err = String(b, i); err != nil {
@@ -91,13 +95,16 @@ func container(b []byte, i, depth int) (int, error) {
 			}
 			continue
 		case '{', '[':
-			level++
-			if depth+level > MaxDepth {
+			if depth+len(open)+1 > MaxDepth {
 				return 0, Errorf(i, "nested deeper than %d levels", MaxDepth)
 			}
+			open = append(open, c+2) // '{'+2 is '}', '['+2 is ']'
 		case '}', ']':
-			level--
-			if level == 0 {
+			if open[len(open)-1] != c {
+				return 0, Errorf(i, "unexpected %q: expected %q", c, open[len(open)-1])
+			}
+			open = open[:len(open)-1]
+			if len(open) == 0 {
 				return i + 1, nil
 			}
 		}
@@ -160,4 +167,80 @@ func digits(b []byte, i int) int {
 		return -1
 	}
 	return i
+}
+
+// AppendUnquoted appends the content of a JSON string to dst, decoding its
+// escapes; body is what stands between the quotes. An unpaired surrogate
+// decodes to U+FFFD, as in encoding/json.
+func AppendUnquoted(dst, body []byte) ([]byte, error) {
+	for i := 0; i < len(body); i++ {
+		c := body[i]
+		if c != '\\' {
+			if c < 0x20 {
+				return nil, Errorf(i, "control character in a string")
+			}
+			dst = append(dst, c)
+			continue
+		}
+		if i+1 >= len(body) {
+			return nil, Errorf(i, "unterminated escape")
+		}
+		i++
+		switch e := body[i]; e {
+		case '"', '\\', '/':
+			dst = append(dst, e)
+		case 'b':
+			dst = append(dst, '\b')
+		case 'f':
+			dst = append(dst, '\f')
+		case 'n':
+			dst = append(dst, '\n')
+		case 'r':
+			dst = append(dst, '\r')
+		case 't':
+			dst = append(dst, '\t')
+		case 'u':
+			r, ok := hex4(body[i+1:])
+			if !ok {
+				return nil, Errorf(i-1, `invalid \u escape`)
+			}
+			i += 4
+			if utf16.IsSurrogate(r) {
+				lo, ok := rune(0), false
+				if i+2 < len(body) && body[i+1] == '\\' && body[i+2] == 'u' {
+					lo, ok = hex4(body[i+3:])
+				}
+				if d := utf16.DecodeRune(r, lo); ok && d != utf8.RuneError {
+					r, i = d, i+6
+				} else {
+					r = utf8.RuneError
+				}
+			}
+			dst = utf8.AppendRune(dst, r)
+		default:
+			return nil, Errorf(i-1, "invalid escape '\\%c'", e)
+		}
+	}
+	return dst, nil
+}
+
+func hex4(b []byte) (rune, bool) {
+	if len(b) < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
 }

@@ -27,7 +27,7 @@ func TestValue(t *testing.T) {
 		want int // -1: an error
 	}{
 		{`"a\"b" x`, 6}, {`{"a":[1,"]"]} x`, 13}, {`[[],{}]`, 7}, {`true,`, 4}, {`null`, 4}, {`-1.5e3 `, 6},
-		{`"open`, -1}, {`{"a":1`, -1}, {`nul`, -1}, {``, -1}, {`x`, -1}, {`"\\"`, 4},
+		{`"open`, -1}, {`{"a":1`, -1}, {`nul`, -1}, {``, -1}, {`x`, -1}, {`"\\"`, 4}, {`[1}`, -1}, {`{"a":[1}]`, -1},
 		{strings.Repeat("[", MaxDepth+1) + strings.Repeat("]", MaxDepth+1), -1},
 	} {
 		got, err := Value([]byte(tt.in), 0, 0)

@@ -3,8 +3,8 @@ package pattern
 import (
 	"fmt"
 
-	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 	"vigil/jsonscan"
 )
@@ -59,7 +59,7 @@ type jsonParser struct {
 	line, col int
 }
 
-const maxNodeDepth = 1000
+const maxNodeDepth = jsonscan.MaxDepth
 
 func (p *jsonParser) pos() Pos { return Pos{p.line, p.col} }
 
@@ -124,6 +124,10 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 		if n == 0 {
 			return nil, p.unexpected("expected a valid number")
 		}
+		if rest := p.src[p.i+n:]; len(rest) > 0 && '0' <= rest[0] && rest[0] <= '9' {
+			p.advance(n)
+			return nil, p.errorf("Invalid numeric value: Leading zeroes not allowed")
+		}
 		text := string(p.src[p.i : p.i+n])
 		p.advance(n)
 		return &Node{Kind: Number, Text: text, At: p.pos()}, nil
@@ -137,8 +141,26 @@ func (p *jsonParser) value(depth int) (*Node, error) {
 				return &Node{Kind: Bool, Text: lit, At: p.pos()}, nil
 			}
 		}
-		return nil, p.unexpected("expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')")
+		return nil, p.token()
 	}
+}
+
+// token reports a word that is not a JSON value, as Jackson does.
+func (p *jsonParser) token() error {
+	end := p.i
+	for end < len(p.src) && (unicode.IsLetter(rune(p.src[end])) || '0' <= p.src[end] && p.src[end] <= '9' || p.src[end] == '_') {
+		end++
+	}
+	word := string(p.src[p.i:end])
+	if word == "" {
+		return p.unexpected("expected a valid value (JSON String, Number, Array, Object or token 'null', 'true' or 'false')")
+	}
+	p.advance(end - p.i)
+	switch word {
+	case "NaN", "Infinity":
+		return p.errorf("Non-standard token '%s': enable JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS to allow", word)
+	}
+	return p.errorf("Unrecognized token '%s': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", word)
 }
 
 func (p *jsonParser) object(depth int) (*Node, error) {
@@ -246,72 +268,6 @@ func (p *jsonParser) str() (string, error) {
 
 // unquote decodes a JSON string literal, quotes included.
 func unquote(raw string) (string, error) {
-	body := raw[1 : len(raw)-1]
-	if !strings.ContainsRune(body, '\\') {
-		return body, nil
-	}
-	var b strings.Builder
-	for i := 0; i < len(body); i++ {
-		c := body[i]
-		if c != '\\' {
-			b.WriteByte(c)
-			continue
-		}
-		i++
-		if i >= len(body) {
-			return "", strconv.ErrSyntax
-		}
-		switch body[i] {
-		case '"', '\\', '/':
-			b.WriteByte(body[i])
-		case 'b':
-			b.WriteByte('\b')
-		case 'f':
-			b.WriteByte('\f')
-		case 'n':
-			b.WriteByte('\n')
-		case 'r':
-			b.WriteByte('\r')
-		case 't':
-			b.WriteByte('\t')
-		case 'u':
-			r, n, ok := utf16Escape(body[i-1:])
-			if !ok {
-				return "", strconv.ErrSyntax
-			}
-			b.WriteRune(r)
-			i += n - 2
-		default:
-			return "", strconv.ErrSyntax
-		}
-	}
-	return b.String(), nil
-}
-
-// utf16Escape decodes \uXXXX, or a surrogate pair of them, at the start of
-// s and returns the rune and the bytes used. Unpaired surrogates decode to
-// U+FFFD, as in encoding/json.
-func utf16Escape(s string) (rune, int, bool) {
-	r, ok := hex4(s)
-	if !ok {
-		return 0, 0, false
-	}
-	if 0xD800 <= r && r < 0xDC00 {
-		if lo, ok := hex4(s[6:]); ok && 0xDC00 <= lo && lo < 0xE000 {
-			return (r-0xD800)<<10 | (lo - 0xDC00) + 0x10000, 12, true
-		}
-		return utf8.RuneError, 6, true
-	}
-	if 0xDC00 <= r && r < 0xE000 {
-		return utf8.RuneError, 6, true
-	}
-	return r, 6, true
-}
-
-func hex4(s string) (rune, bool) {
-	if len(s) < 6 || s[0] != '\\' || s[1] != 'u' {
-		return 0, false
-	}
-	v, err := strconv.ParseUint(s[2:6], 16, 32)
-	return rune(v), err == nil
+	b, err := jsonscan.AppendUnquoted(nil, []byte(raw[1:len(raw)-1]))
+	return string(b), err
 }
