@@ -38,50 +38,77 @@ func (f Format) String() string { return formatNames[f] }
 // file are CloudTrail records), else event.Unknown.
 type Func func(i int, raw []byte, kind event.Kind) error
 
+// Error is a part of a body that could not be split into events: the
+// events before it, and after it when the form allows, are delivered.
+type Error struct {
+	Offset int // in the body
+	Err    error
+}
+
+func (e *Error) Error() string { return e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
 // Split calls fn for each event of body and returns the body's form. It
 // stops at the first error fn returns, or at a break in the structure
-// that leaves the rest undelimitable.
+// that leaves the rest undelimitable (an *Error).
 func Split(body []byte, fn Func) (Format, error) {
 	i := jsonscan.Space(body, 0)
 	if i == len(body) {
 		return Empty, nil
 	}
-	switch body[i] {
-	case '[':
-		_, err := elements(body, i, 0, event.Unknown, fn)
-		return Array, err
-	case '{':
-	default:
-		return Empty, jsonscan.Errorf(i, "not JSON: expected '{' or '[' at the start, found %q", body[i])
+	if body[i] != '{' && body[i] != '[' {
+		return Empty, &Error{i, fmt.Errorf("not JSON: expected '{' or '[' at the start, found %q", body[i])}
 	}
 	end, err := jsonscan.Value(body, i, 0)
 	if err != nil {
+		at, records := recordsAt(body, i)
 		switch {
-		case bytes.HasPrefix(body[i:], recordsPrefix) && arrayAt(body, i+len(recordsPrefix)): // a CloudTrail file cut short
-			_, aerr := elements(body, jsonscan.Space(body, i+len(recordsPrefix)), 0, event.CloudTrail, fn)
+		case firstLine(body[i:]):
+			return Lines, EachLine(body, fn)
+		case records: // a CloudTrail file cut short
+			_, aerr := elements(body, at, 0, event.CloudTrail, fn)
 			if aerr == nil {
-				aerr = err
+				aerr = wrap(err)
 			}
 			return Records, aerr
-		case bytes.IndexByte(body[i:], '\n') >= 0:
-			return Lines, lines(body, fn)
+		case body[i] == '[':
+			_, err := elements(body, i, 0, event.Unknown, fn)
+			return Array, err
 		}
-		return Single, err
+		return Single, wrap(err)
 	}
 	next := jsonscan.Space(body, end)
 	switch {
+	case next == len(body) && body[i] == '[':
+		_, err := elements(body, i, 0, event.Unknown, fn)
+		return Array, err
 	case next == len(body):
-		if recs, ok := records(body[i:end]); ok {
-			_, err := elements(recs, 0, 0, event.CloudTrail, fn)
+		if at, ok := recordsAt(body, i); ok {
+			_, err := elements(body, at, 0, event.CloudTrail, fn)
 			return Records, err
 		}
 		return Single, fn(0, body[i:end], event.Unknown)
+	case bytes.IndexByte(body[i:end], '\n') < 0 && firstLine(body[i:]):
+		return Lines, EachLine(body, fn)
 	case body[next] != '{':
-		return Single, jsonscan.Errorf(next, "unexpected %q after the first JSON value", body[next])
-	case bytes.IndexByte(body[i:end], '\n') < 0:
-		return Lines, lines(body, fn)
+		return Single, &Error{next, fmt.Errorf("unexpected %q after the first JSON value", body[next])}
 	}
 	return Stream, stream(body, i, fn)
+}
+
+// firstLine reports whether the body's first line is followed by another
+// that starts an event: the body is one event per line, even if the first
+// is malformed.
+func firstLine(b []byte) bool {
+	nl := bytes.IndexByte(b, '\n')
+	return nl >= 0 && len(bytes.TrimSpace(b[nl:])) > 0 && (b[jsonscan.Space(b, nl)] == '{' || b[jsonscan.Space(b, nl)] == '[')
+}
+
+func wrap(err error) error {
+	if se, ok := err.(*jsonscan.SyntaxError); ok {
+		return &Error{se.Offset, err}
+	}
+	return err
 }
 
 // elements calls fn for each element of the array at body[i], numbering
@@ -94,7 +121,7 @@ func elements(body []byte, i, n int, kind event.Kind, fn Func) (int, error) {
 	for {
 		end, err := jsonscan.Value(body, i, 1)
 		if err != nil {
-			return n, fmt.Errorf("event %d: %w", n, err)
+			return n, &Error{i, fmt.Errorf("event %d: %w", n, err)}
 		}
 		if err := fn(n, body[i:end], kind); err != nil {
 			return n, err
@@ -102,7 +129,7 @@ func elements(body []byte, i, n int, kind event.Kind, fn Func) (int, error) {
 		n++
 		i = jsonscan.Space(body, end)
 		if i >= len(body) {
-			return n, jsonscan.Errorf(i, "unexpected end of input in an array")
+			return n, &Error{i, fmt.Errorf("unexpected end of input in an array")}
 		}
 		switch body[i] {
 		case ',':
@@ -110,50 +137,48 @@ func elements(body []byte, i, n int, kind event.Kind, fn Func) (int, error) {
 		case ']':
 			return n, nil
 		default:
-			return n, jsonscan.Errorf(i, "expected ',' or ']' after event %d", n-1)
+			return n, &Error{i, fmt.Errorf("expected ',' or ']' after event %d", n-1)}
 		}
 	}
 }
 
-// records returns the array of a {"Records":[...]} object.
-func records(obj []byte) ([]byte, bool) {
-	i := jsonscan.Space(obj, 1)
-	for i < len(obj) && obj[i] == '"' {
-		kend, err := jsonscan.String(obj, i)
+// recordsAt returns where the array of a {"Records": [...]} object that
+// starts at body[i] begins, if it is one: a complete one, or one cut
+// short. Other keys may come before "Records".
+func recordsAt(body []byte, i int) (int, bool) {
+	i = jsonscan.Space(body, i+1)
+	for i < len(body) && body[i] == '"' {
+		kend, err := jsonscan.String(body, i)
 		if err != nil {
-			return nil, false
+			return 0, false
 		}
-		key := obj[i+1 : kend-1]
-		i = jsonscan.Space(obj, kend)
-		if i >= len(obj) || obj[i] != ':' {
-			return nil, false
+		key := body[i+1 : kend-1]
+		i = jsonscan.Space(body, kend)
+		if i >= len(body) || body[i] != ':' {
+			return 0, false
 		}
-		i = jsonscan.Space(obj, i+1)
-		vend, err := jsonscan.Value(obj, i, 1)
+		i = jsonscan.Space(body, i+1)
+		if string(key) == "Records" {
+			return i, i < len(body) && body[i] == '['
+		}
+		vend, err := jsonscan.Value(body, i, 1)
 		if err != nil {
-			return nil, false
+			return 0, false
 		}
-		if string(key) == "Records" && obj[i] == '[' {
-			return obj[i:vend], true
-		}
-		i = jsonscan.Space(obj, vend)
-		if i < len(obj) && obj[i] == ',' {
-			i = jsonscan.Space(obj, i+1)
+		if i = jsonscan.Space(body, vend); i < len(body) && body[i] == ',' {
+			i = jsonscan.Space(body, i+1)
 		}
 	}
-	return nil, false
+	return 0, false
 }
 
-var recordsPrefix = []byte(`{"Records":`)
-
-func arrayAt(body []byte, i int) bool {
-	i = jsonscan.Space(body, i)
-	return i < len(body) && body[i] == '['
-}
-
-// lines calls fn for each non-empty line. A line that is a whole
-// CloudTrail file, as some pipelines write them, yields its records.
-func lines(body []byte, fn Func) error {
+// EachLine calls fn for the events of each non-empty line of body, each
+// line on its own: a line that is a JSON array yields its elements, a
+// line that is a whole CloudTrail file (as some pipelines write them) its
+// records, any other line one event. A line that breaks off is reported
+// to fn as an event, for its reader to find malformed; EachLine returns
+// only the errors fn returns.
+func EachLine(body []byte, fn Func) error {
 	n := 0
 	for len(body) > 0 {
 		line := body
@@ -166,19 +191,33 @@ func lines(body []byte, fn Func) error {
 		if len(line) == 0 {
 			continue
 		}
-		if bytes.HasPrefix(line, recordsPrefix) {
-			if recs, ok := records(line); ok {
-				var err error
-				if n, err = elements(recs, 0, n, event.CloudTrail, fn); err != nil {
-					return err
-				}
-				continue
+		at, kind := -1, event.Unknown
+		switch {
+		case line[0] == '[':
+			at = 0
+		case bytes.HasPrefix(line, []byte(`{"Records"`)):
+			if a, ok := recordsAt(line, 0); ok {
+				at, kind = a, event.CloudTrail
 			}
 		}
-		if err := fn(n, line, event.Unknown); err != nil {
+		if at < 0 {
+			if err := fn(n, line, event.Unknown); err != nil {
+				return err
+			}
+			n++
+			continue
+		}
+		m, err := elements(line, at, n, kind, fn)
+		if _, broken := err.(*Error); err != nil && !broken {
 			return err
 		}
-		n++
+		if err != nil { // the rest of the line, as one malformed event
+			if err := fn(m, line[err.(*Error).Offset:], event.Unknown); err != nil {
+				return err
+			}
+			m++
+		}
+		n = m
 	}
 	return nil
 }
@@ -189,7 +228,7 @@ func stream(body []byte, i int, fn Func) error {
 	for n := 0; i < len(body); n++ {
 		end, err := jsonscan.Value(body, i, 0)
 		if err != nil {
-			return fmt.Errorf("event %d: %w", n, err)
+			return &Error{i, fmt.Errorf("event %d: %w", n, err)}
 		}
 		if err := fn(n, body[i:end], event.Unknown); err != nil {
 			return err

@@ -3,6 +3,7 @@ package batch
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -38,11 +39,16 @@ func TestSplit(t *testing.T) {
 		{"array", `[{"a":1},{"b":"]"}]`, Array, []string{`unknown:{"a":1}`, `unknown:{"b":"]"}`}},
 		{"ndjson", "{\"a\":1}\n\n{\"b\":2}\r\n{\"c\":3}", Lines, []string{`unknown:{"a":1}`, `unknown:{"b":2}`, `unknown:{"c":3}`}},
 		{"ndjson with a bad line", "{\"a\":1}\n{\"b\":\n{\"c\":3}\n", Lines, []string{`unknown:{"a":1}`, `unknown:{"b":`, `unknown:{"c":3}`}},
+		{"ndjson whose first line breaks off", "{\"a\":\n{\"b\":2}\n", Lines, []string{`unknown:{"a":`, `unknown:{"b":2}`}},
 		{"ndjson of cloudtrail files", "{\"Records\":[{\"a\":1},{\"a\":2}]}\n{\"e\":1}", Lines,
 			[]string{`cloudtrail:{"a":1}`, `cloudtrail:{"a":2}`, `unknown:{"e":1}`}},
 		{"stream", "{\n \"a\": 1\n}\n{\n \"b\": 2\n}\n", Stream, []string{"unknown:{\n \"a\": 1\n}", "unknown:{\n \"b\": 2\n}"}},
 		{"single", `{"detail-type":"x","detail":{}}`, Single, []string{`unknown:{"detail-type":"x","detail":{}}`}},
 		{"single with Records not an array", `{"Records":5}`, Single, []string{`unknown:{"Records":5}`}},
+		{"ndjson with an array line", "[{\"a\":1},{\"b\":2}]\n{\"c\":3}\n", Lines, []string{`unknown:{"a":1}`, `unknown:{"b":2}`, `unknown:{"c":3}`}},
+		{"ndjson whose first line has junk", "{\"a\":1}}\n{\"b\":2}\n{\"c\":3}", Lines, []string{`unknown:{"a":1}}`, `unknown:{"b":2}`, `unknown:{"c":3}`}},
+		{"ndjson with a broken cloudtrail line", "{\"Records\":[{\"a\":1},{\"b\":\n{\"c\":3}", Lines,
+			[]string{`cloudtrail:{"a":1}`, `unknown:{"b":`, `unknown:{"c":3}`}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -63,10 +69,17 @@ func TestSplitErrors(t *testing.T) {
 			t.Errorf("%q: no error", body)
 		}
 	}
-	// The events before a break are still delivered.
-	_, got, err := split(t, `{"Records":[{"a":1},{"b":2},{"c"`)
-	if err == nil || len(got) != 2 {
+	// The events before a break are still delivered, and the error says
+	// where the break is.
+	body := `{"Records":[{"a":1},{"b":2},{"c"`
+	_, got, err := split(t, body)
+	var be *Error
+	if !errors.As(err, &be) || len(got) != 2 || be.Offset != strings.Index(body, `{"c"`) {
 		t.Errorf("got %q, %v", got, err)
+	}
+	pretty := "{\n  \"Records\": [\n    {\"a\": 1},\n    {\"b\": 2},\n    {\"c\""
+	if f, got, err := split(t, pretty); f != Records || err == nil || len(got) != 2 {
+		t.Errorf("pretty file cut short: %s %q, %v", f, got, err)
 	}
 }
 
@@ -87,6 +100,12 @@ func FuzzSplit(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
+		EachLine(body, func(_ int, raw []byte, _ event.Kind) error {
+			if !bytes.Contains(body, raw) {
+				t.Fatalf("line event %q is not in the body", raw)
+			}
+			return nil
+		})
 		var got [][]byte
 		format, err := Split(body, func(_ int, raw []byte, _ event.Kind) error {
 			if !bytes.Contains(body, raw) {

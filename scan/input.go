@@ -57,6 +57,9 @@ func expand(paths []string, bad func(path string, err error)) []string {
 				}
 				return nil
 			}
+			if d.IsDir() && name != p && strings.HasPrefix(d.Name(), ".") {
+				return fs.SkipDir
+			}
 			if d.Type().IsRegular() && wanted(name) {
 				files = append(files, name)
 			}
@@ -115,10 +118,11 @@ func (m multiCloser) Close() error {
 // chunk is a piece of a file handed to a worker: the whole file, or a run
 // of whole lines of newline-delimited JSON.
 type chunk struct {
-	file string
-	data []byte
-	line int // line number of data's first byte
-	pool *[]byte
+	file  string
+	data  []byte
+	lines bool // data is whole lines of a file of one event per line
+	line  int  // line number of data's first byte
+	pool  *[]byte
 }
 
 // reader cuts files into chunks.
@@ -129,41 +133,76 @@ type reader struct {
 	free      chan *[]byte // buffers workers are done with
 }
 
-// read sends the chunks of one file to out. It reads a file whole unless
-// its first event is one line followed by another event: then it streams
-// the file in runs of lines, so that a large NDJSON file is never held in
-// memory at once.
+// maxLine bounds the first line of a file, read whole to tell whether
+// the file holds one event per line.
+const maxLine = 256 << 20
+
+// bom is the UTF-8 byte order mark some tools write first.
+var bom = []byte{0xEF, 0xBB, 0xBF}
+
+// read sends the chunks of one file to out. A file whose first line is
+// followed by another that starts an event is streamed in runs of lines,
+// so that a large NDJSON file is never held in memory at once; any other
+// file is read whole.
 func (r *reader) read(name string, out chan<- chunk) error {
 	f, err := open(name, r.stdin)
 	if err != nil {
 		return err
 	}
 	defer f.Close()
-	head := make([]byte, r.chunkSize)
-	n, err := io.ReadFull(f, head)
-	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+	br := bufio.NewReaderSize(f, 64<<10)
+	if b, _ := br.Peek(len(bom)); bytes.Equal(b, bom) {
+		br.Discard(len(bom))
+	}
+	head, err := firstLines(br)
+	if err != nil {
 		return err
 	}
-	head = head[:n]
 	if i := jsonscan.Space(head, 0); i < len(head) && head[i] != '{' && head[i] != '[' {
 		return fmt.Errorf("not JSON: starts with %q", head[i])
 	}
 	if !isLines(head) {
-		return r.whole(name, head, f, out)
+		return r.whole(name, head, br, out)
 	}
-	return r.lines(name, head, f, out)
+	return r.lines(name, head, br, out)
 }
 
-// isLines reports whether data starts with a one-line JSON value followed
-// by another value on a later line.
+// firstLines reads up to and including the first non-empty line after the
+// first one, so that isLines can see both.
+func firstLines(br *bufio.Reader) ([]byte, error) {
+	var head []byte
+	for seen := 0; seen < 2; {
+		line, err := br.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			err = nil
+		}
+		head = append(head, line...)
+		if len(head) > maxLine {
+			return nil, fmt.Errorf("a first line longer than %d bytes", maxLine)
+		}
+		if err == io.EOF {
+			return head, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if len(line) > 0 && line[len(line)-1] == '\n' && len(bytes.TrimSpace(head)) > 0 {
+			seen++
+		}
+	}
+	return head, nil
+}
+
+// isLines reports whether data starts with a line followed by another
+// that starts an event.
 func isLines(data []byte) bool {
 	i := jsonscan.Space(data, 0)
-	end, err := jsonscan.Value(data, i, 0)
-	if err != nil || i >= len(data) || data[i] != '{' {
+	nl := bytes.IndexByte(data[i:], '\n')
+	if nl < 0 {
 		return false
 	}
-	next := jsonscan.Space(data, end)
-	return next < len(data) && bytes.IndexByte(data[i:end], '\n') < 0 && bytes.IndexByte(data[end:next], '\n') >= 0
+	j := jsonscan.Space(data, i+nl)
+	return j < len(data) && (data[j] == '{' || data[j] == '[')
 }
 
 func (r *reader) whole(name string, head []byte, f io.Reader, out chan<- chunk) error {
@@ -206,7 +245,7 @@ func (r *reader) lines(name string, head []byte, f io.Reader, out chan<- chunk) 
 			}
 			continue
 		}
-		out <- chunk{file: name, data: data[:cut], line: line, pool: buf}
+		out <- chunk{file: name, data: data[:cut], lines: true, line: line, pool: buf}
 		line += bytes.Count(data[:cut], []byte{'\n'})
 		if eof {
 			return nil

@@ -151,31 +151,44 @@ type worker struct {
 func (w *worker) chunk(c chunk) {
 	w.st.Bytes.Add(int64(len(c.data)))
 	var events int64
-	_, err := batch.Split(c.data, func(_ int, raw []byte, kind event.Kind) error {
+	each := func(_ int, raw []byte, kind event.Kind) error {
 		events++
 		w.ev = event.Event{Raw: raw, Kind: kind}
 		rules, err := w.x.Eval(&w.ev)
+		if err == nil && len(rules) > 0 {
+			var matches []engine.Match
+			if matches, err = w.x.Describe(&w.ev, rules); err == nil {
+				w.st.Matches.Add(int64(len(rules)))
+				for _, m := range matches {
+					w.agg.Add(m)
+				}
+			}
+		}
 		if err != nil {
-			w.malformed(c, offset(c.data, raw), err)
-			return nil
-		}
-		if len(rules) == 0 {
-			return nil
-		}
-		w.st.Matches.Add(int64(len(rules)))
-		matches, err := w.x.Describe(&w.ev, rules)
-		if err != nil {
-			w.malformed(c, offset(c.data, raw), err)
-			return nil
-		}
-		for _, m := range matches {
-			w.agg.Add(m)
+			at := offset(c.data, raw)
+			var se *jsonscan.SyntaxError
+			if errors.As(err, &se) { // the event's own syntax error, within it
+				at += se.Offset
+			}
+			return w.malformed(c, at, err)
 		}
 		return nil
-	})
+	}
+	var err error
+	if c.lines {
+		err = batch.EachLine(c.data, each)
+	} else {
+		_, err = batch.Split(c.data, each)
+	}
 	w.st.Events.Add(events)
-	if err != nil {
-		w.malformed(c, 0, err)
+	var be *batch.Error
+	if errors.As(err, &be) {
+		at := be.Offset
+		var se *jsonscan.SyntaxError
+		if errors.As(be.Err, &se) { // offsets of splitting are in the chunk
+			at = se.Offset
+		}
+		w.malformed(c, at, be.Err)
 	}
 }
 
@@ -183,16 +196,17 @@ func (w *worker) chunk(c chunk) {
 func offset(data, piece []byte) int { return cap(data) - cap(piece) }
 
 // malformed reports an event, or the rest of a chunk, that could not be
-// read, at its line in the file: the line of the error's offset from at.
-func (w *worker) malformed(c chunk, at int, err error) {
+// read, at its line in the file: the line of offset at in the chunk. It
+// returns an error, which stops the chunk, when the scan is strict.
+func (w *worker) malformed(c chunk, at int, err error) error {
 	w.st.Malformed.Add(1)
-	var se *jsonscan.SyntaxError
-	if errors.As(err, &se) {
-		at = min(at+se.Offset, len(c.data))
-	}
+	at = min(at, len(c.data))
 	line := c.line + bytes.Count(c.data[:at], []byte{'\n'})
 	w.warn("%s:%d: malformed event: %v", c.file, line, err)
 	if w.strict {
-		w.cancel(fmt.Errorf("%s:%d: malformed event: %w", c.file, line, err))
+		err = fmt.Errorf("%s:%d: malformed event: %w", c.file, line, err)
+		w.cancel(err)
+		return err
 	}
+	return nil
 }

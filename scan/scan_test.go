@@ -177,3 +177,55 @@ func TestPerEvent(t *testing.T) {
 		}
 	}
 }
+
+// TestLineErrors checks that a bad line costs one event, never the rest of
+// its chunk, and is reported at its line.
+func TestLineErrors(t *testing.T) {
+	dir := t.TempDir()
+	good := record(1, "CreateUser", "a")
+	var lines []string
+	for i := range 40 {
+		switch i % 4 {
+		case 1:
+			lines = append(lines, `[{"a":1}]`)
+		case 2:
+			lines = append(lines, `{"a":1}}`)
+		case 3:
+			lines = append(lines, `{"Records":[{"a":1},`+cut(record(i, "CreateUser", "b"))+`]}`)
+		default:
+			lines = append(lines, record(i, "CreateUser", fmt.Sprintf("u%d", i)))
+		}
+	}
+	long := `{"x":"` + strings.Repeat("y", 10000) + `"}` // a first line longer than a chunk
+	write(t, filepath.Join(dir, "x.jsonl"), long+"\n"+strings.Join(lines, "\n")+"\n"+good, false)
+	var warnings []string
+	var st Stats
+	res, err := Run(context.Background(), testEngine(t), []string{dir}, Options{ChunkSize: 700, Warn: func(m string) { warnings = append(warnings, m) }}, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, a := range res.Alerts {
+		found += a.Count
+	}
+	if found != 11 || st.Malformed.Load() != 10 {
+		t.Errorf("%d events found, want 11; %d malformed, want 10", found, st.Malformed.Load())
+	}
+	if len(warnings) == 0 || !strings.Contains(warnings[0], "x.jsonl:5: malformed event") {
+		t.Errorf("first warning %q, want one at line 5", warnings)
+	}
+}
+
+func TestBOMAndHiddenDirectories(t *testing.T) {
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a.json"), "\xEF\xBB\xBF"+"["+record(1, "CreateUser", "a")+"]", false)
+	write(t, filepath.Join(dir, ".snapshot/b.json"), "["+record(2, "CreateUser", "b")+"]", false)
+	var st Stats
+	res, err := Run(context.Background(), testEngine(t), []string{dir}, Options{}, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Files.Load() != 1 || len(res.Alerts) != 1 || st.Unreadable.Load() != 0 {
+		t.Errorf("files %d alerts %d unreadable %d", st.Files.Load(), len(res.Alerts), st.Unreadable.Load())
+	}
+}
