@@ -12,9 +12,12 @@ const (
 	True
 	False
 	Null
+	// Composite is an object at a composite path (see NewSetOf); its
+	// bytes are its JSON text. It is not a leaf.
+	Composite
 )
 
-var kindNames = [...]string{String: "string", Number: "number", True: "true", False: "false", Null: "null"}
+var kindNames = [...]string{String: "string", Number: "number", True: "true", False: "false", Null: "null", Composite: "composite"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) && kindNames[k] != "" {
@@ -23,7 +26,8 @@ func (k Kind) String() string {
 	return "invalid"
 }
 
-// Value is one leaf value found at a path.
+// Value is one value found at a path: a leaf, or an object at a
+// composite path.
 type Value struct {
 	Kind Kind
 	// Bytes is the decoded content of a string, or the literal text of a

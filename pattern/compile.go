@@ -37,11 +37,6 @@ type step struct {
 // maxCombinations is the most conjunctions "$or" may expand a pattern to.
 const maxCombinations = 1000
 
-// Envelope lists the top-level fields of an EventBridge event. When a
-// CloudTrail record is wrapped in an envelope, these are derived from the
-// record rather than copied from it.
-var Envelope = []string{"version", "id", "detail-type", "source", "account", "time", "region", "resources"}
-
 // Parse compiles a pattern written as JSON.
 func Parse(src []byte) (*Pattern, error) {
 	n, err := ParseJSON(src)
@@ -91,20 +86,24 @@ func join(prefix, key string) string {
 }
 
 // object compiles the fields of an object below prefix into conjunctions.
-// A key written more than once counts only the last time.
+// As in EventBridge, every value is checked, but a field path given twice
+// counts the last time: {"o":{"a":["x"]},"o":{"b":["y"]}} keeps both
+// o.a and o.b, and {"o.a":["x"],"o":{"a":["y"]}} only o.a = "y". Each
+// "$or" applies.
 func object(n *Node, prefix string) ([][]step, error) {
 	if len(n.Keys) == 0 {
 		return nil, fail(n.At, "Empty objects are not allowed")
 	}
-	last := map[string]int{}
-	for i, k := range n.Keys {
-		last[k] = i
-	}
-	conj := [][]step{nil}
-	for i, k := range n.Keys {
-		if last[k] != i {
-			continue
+	var order []string
+	steps := map[string]step{}
+	set := func(s step) {
+		if _, ok := steps[s.path]; !ok {
+			order = append(order, s.path)
 		}
+		steps[s.path] = s
+	}
+	var groups [][][]step // alternatives that apply in every conjunction
+	for i, k := range n.Keys {
 		v := n.Elems[i]
 		var alts [][]step
 		var err error
@@ -125,10 +124,25 @@ func object(n *Node, prefix string) ([][]step, error) {
 		default:
 			err = fail(n.KeyAt[i], "%q must be an object or an array", k)
 		}
-		if err != nil {
+		switch {
+		case err != nil:
 			return nil, err
+		case len(alts) == 1:
+			for _, s := range alts[0] {
+				set(s)
+			}
+		default:
+			groups = append(groups, alts)
 		}
-		if conj, err = product(conj, alts, v.At); err != nil {
+	}
+	base := make([]step, 0, len(order))
+	for _, p := range order {
+		base = append(base, steps[p])
+	}
+	conj := [][]step{base}
+	for _, g := range groups {
+		var err error
+		if conj, err = product(conj, g, n.At); err != nil {
 			return nil, err
 		}
 	}
@@ -150,6 +164,9 @@ func isOr(v *Node) bool {
 }
 
 func or(v *Node, prefix string) ([][]step, error) {
+	if len(v.Elems) < 2 {
+		return nil, fail(v.At, "There must have at least 2 Objects in $or relationship.")
+	}
 	var alts [][]step
 	for _, e := range v.Elems {
 		c, err := object(e, prefix)
@@ -215,16 +232,20 @@ func values(v *Node, path string) (step, error) {
 	return s, nil
 }
 
-// operator compiles a match expression such as {"prefix": "x"}.
+// operator compiles a match expression such as {"prefix": "x"}. Its first
+// key is read before the others are found, as EventBridge reads it.
 func operator(e *Node) (*matcher, error) {
-	switch len(e.Keys) {
-	case 0:
+	if len(e.Keys) == 0 {
 		return nil, fail(e.At, "Empty objects are not allowed")
-	case 1:
-	default:
-		return nil, fail(e.KeyAt[1], "Only one key allowed in match expression")
 	}
-	name, v, at := e.Keys[0], e.Elems[0], e.KeyAt[0]
+	m, err := operation(e.Keys[0], e.Elems[0], e.KeyAt[0])
+	if err == nil && len(e.Keys) > 1 {
+		err = fail(e.KeyAt[1], "Only one key allowed in match expression")
+	}
+	return m, err
+}
+
+func operation(name string, v *Node, at Pos) (*matcher, error) {
 	switch name {
 	case "prefix", "suffix":
 		return affix(name, v)
@@ -278,7 +299,7 @@ func affix(name string, v *Node) (*matcher, error) {
 		}
 		return &matcher{op: folded, text: lower(v.Elems[0].Text)}, nil
 	}
-	return nil, fail(v.At, "%s match pattern must be a string or an equals-ignore-case object", name)
+	return nil, fail(v.At, "%s match pattern must be a string", name)
 }
 
 func wildcardMatcher(v *Node) (*matcher, error) {
@@ -315,9 +336,12 @@ func anythingBut(v *Node) (*matcher, error) {
 	case String:
 		e = newExclusion([]string{v.Text}, nil, false)
 	case Number:
+		if _, ok := fixedText([]byte(v.Text)); !ok {
+			return nil, fail(v.At, numErrMsg)
+		}
 		e = newExclusion(nil, []string{v.Text}, false)
 	case Bool, Null:
-		return nil, fail(v.At, butScalars)
+		return nil, fail(v.At, "Value of anything-but must be an array or single string/number value.")
 	case Array:
 		strs, nums, err := butList(v)
 		if err != nil {
@@ -333,22 +357,27 @@ func anythingBut(v *Node) (*matcher, error) {
 	return &matcher{op: opAnythingBut, but: e}, nil
 }
 
+const butMixed = "Inside anything but list, either all values are number or string, mixed type is not supported"
+
 func butList(v *Node) (strs, nums []string, err error) {
-	if len(v.Elems) == 0 {
-		return nil, nil, fail(v.At, "Empty arrays are not allowed")
-	}
 	for _, x := range v.Elems {
 		switch x.Kind {
 		case String:
 			strs = append(strs, x.Text)
 		case Number:
+			if _, ok := fixedText([]byte(x.Text)); !ok {
+				return nil, nil, fail(x.At, numErrMsg)
+			}
 			nums = append(nums, x.Text)
 		default:
 			return nil, nil, fail(x.At, butScalars)
 		}
 		if len(strs) > 0 && len(nums) > 0 {
-			return nil, nil, fail(x.At, "Inside anything but list, all values must be of the same type")
+			return nil, nil, fail(x.At, butMixed)
 		}
+	}
+	if len(strs) == 0 && len(nums) == 0 {
+		return nil, nil, fail(v.At, butMixed)
 	}
 	return strs, nums, nil
 }
@@ -404,17 +433,18 @@ func butOperator(v *Node) (*exclusion, error) {
 	return nil, fail(v.KeyAt[0], "Unsupported anything-but pattern: %s", name)
 }
 
-// numeric compiles {"numeric": [op, n, ...]}: "=" alone, or one lower
-// bound (">", ">=") and/or one upper bound ("<", "<=").
+// numeric compiles {"numeric": [op, n, ...]}: "=" alone, an upper bound
+// ("<", "<=") alone, or a lower bound (">", ">=") optionally followed by
+// an upper one.
 func numeric(v *Node) (*matcher, error) {
 	if v.Kind != Array {
 		return nil, fail(v.At, "Value of numeric must be an array.")
 	}
 	if len(v.Elems) == 0 {
-		return nil, fail(v.At, "Empty arrays are not allowed")
+		return nil, fail(v.At, "Invalid member in numeric match: ]")
 	}
 	var r numRange
-	var eq *matcher
+	var lo, hi float64
 	for i := 0; i < len(v.Elems); i += 2 {
 		o := v.Elems[i]
 		if o.Kind != String {
@@ -432,30 +462,22 @@ func numeric(v *Node) (*matcher, error) {
 		if !ok {
 			return nil, fail(num.At, numErrMsg)
 		}
-		switch o.Text {
-		case "=":
-			if len(v.Elems) != 2 {
-				return nil, fail(o.At, "Value of = must be the only operator in a numeric match")
-			}
-			eq = &matcher{op: opNumEq, num: n}
-		case ">", ">=":
-			if r.hasLo {
-				return nil, fail(o.At, "Bad numeric range: more than one lower bound")
-			}
-			r.hasLo, r.lo, r.loOpen, r.loText = true, n, o.Text == ">", num.Text
-		case "<", "<=":
-			if r.hasHi {
-				return nil, fail(o.At, "Bad numeric range: more than one upper bound")
-			}
-			r.hasHi, r.hi, r.hiOpen, r.hiText = true, n, o.Text == "<", num.Text
+		f, _ := strconv.ParseFloat(num.Text, 64)
+		last := i+2 >= len(v.Elems)
+		switch {
+		case o.Text == "=" && i == 0 && last:
+			return &matcher{op: opNumEq, num: n}, nil
+		case (o.Text == ">" || o.Text == ">=") && i == 0:
+			r.hasLo, r.lo, r.loOpen, r.loText, lo = true, n, o.Text == ">", num.Text, f
+		case (o.Text == "<" || o.Text == "<=") && last && !r.hasHi:
+			r.hasHi, r.hi, r.hiOpen, r.hiText, hi = true, n, o.Text == "<", num.Text, f
+		case o.Text == "=" || o.Text == "<" || o.Text == "<=" || o.Text == ">" || o.Text == ">=":
+			return nil, fail(o.At, "Too many elements in numeric expression")
 		default:
 			return nil, fail(o.At, "Unrecognized numeric range operator: %s", o.Text)
 		}
 	}
-	if eq != nil {
-		return eq, nil
-	}
-	if r.hasLo && r.hasHi && r.lo >= r.hi {
+	if r.hasLo && r.hasHi && lo >= hi {
 		return nil, fail(v.At, "Bad numeric range: the lower bound must be less than the upper bound")
 	}
 	return &matcher{op: opNumeric, rng: r}, nil

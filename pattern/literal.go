@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"vigil/event"
 	"vigil/prefilter"
 )
 
@@ -77,7 +78,7 @@ func stepLiterals(c []step) []prefilter.Literal {
 	var best []prefilter.Literal
 	bestScore := 0
 	for _, s := range c {
-		if top, _, _ := strings.Cut(s.path, "."); slices.Contains(Envelope, top) {
+		if top, _, _ := strings.Cut(s.path, "."); slices.Contains(event.EnvelopeFields, top) {
 			continue
 		}
 		lits := make([]prefilter.Literal, 0, len(s.ms))

@@ -266,14 +266,13 @@ func (r *Run) Match(v *field.Values) []int {
 }
 
 func (r *Run) step(v *field.Values, it item, t *trans) {
-	first := v.First(int(t.path))
-	if first < 0 {
-		for _, s := range t.absent {
-			r.push(item{s: s, from: it.from, to: it.to})
+	leaf := false // objects at a composite path are not values to patterns
+	for i := v.First(int(t.path)); i >= 0; i = v.Next(i) {
+		x := v.At(i)
+		if x.Kind == field.Composite {
+			continue
 		}
-		return
-	}
-	for i := first; i >= 0; i = v.Next(i) {
+		leaf = true
 		elems := v.Elems(i)
 		from, to := it.from, it.to
 		if len(elems) > 0 {
@@ -282,9 +281,14 @@ func (r *Run) step(v *field.Values, it item, t *trans) {
 				continue
 			}
 		}
-		r.next = t.lookup(v.At(i), &r.s, r.next[:0])
+		r.next = t.lookup(x, &r.s, r.next[:0])
 		for _, s := range r.next {
 			r.push(item{s: s, from: from, to: to})
+		}
+	}
+	if !leaf {
+		for _, s := range t.absent {
+			r.push(item{s: s, from: it.from, to: it.to})
 		}
 	}
 }

@@ -7,10 +7,9 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 	"unsafe"
 
+	"vigil/casefold"
 	"vigil/field"
 	"vigil/prefilter"
 )
@@ -52,7 +51,7 @@ type numRange struct {
 	lo, hi             int64
 	hasLo, hasHi       bool
 	loOpen, hiOpen     bool
-	loText, hiText, op string // as written, for the matcher's key
+	loText, hiText     string // as written, for the matcher's key
 }
 
 func (r numRange) contains(n int64) bool {
@@ -110,42 +109,12 @@ func isRangeErr(err error) bool {
 
 // scratch is per-evaluation memory for matchers that need to transform a
 // value, reused so that matching does not allocate.
-type scratch struct{ lower []byte }
+type scratch struct{ lower casefold.Buffer }
 
-// fold returns b in lower case, in s's buffer when it has to change.
-func (s *scratch) fold(b []byte) []byte {
-	for _, c := range b {
-		if c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
-			s.lower = appendLower(s.lower[:0], b)
-			return s.lower
-		}
-	}
-	return b
-}
+// fold returns b in lower case.
+func (s *scratch) fold(b []byte) []byte { return s.lower.Lower(b) }
 
-func appendLower(dst, b []byte) []byte {
-	for len(b) > 0 {
-		c := b[0]
-		if c < utf8.RuneSelf {
-			if 'A' <= c && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			dst = append(dst, c)
-			b = b[1:]
-			continue
-		}
-		r, n := utf8.DecodeRune(b)
-		if r == utf8.RuneError && n == 1 {
-			dst = append(dst, c)
-		} else {
-			dst = utf8.AppendRune(dst, unicode.ToLower(r))
-		}
-		b = b[n:]
-	}
-	return dst
-}
-
-func lower(s string) string { return string(appendLower(nil, []byte(s))) }
+func lower(s string) string { return casefold.String(s) }
 
 // match reports whether the value satisfies m. opAbsent never matches a
 // value: it is decided by the absence of values.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"vigil/field"
 )
 
 // ec2 is the EC2 state-change event from EventBridge's documentation,
@@ -83,6 +85,12 @@ func TestMatch(t *testing.T) {
 		{"missing field", `{"detail":{"nope":["x"]}}`, false},
 		{"last repeated key wins", `{"detail":{"state":["x"],"state":["terminated"]}}`, true},
 		{"last repeated key wins, no match", `{"detail":{"state":["terminated"],"state":["x"]}}`, false},
+		{"repeated objects keep both paths", `{"detail":{"state":["terminated"]},"detail":{"flag":[true]}}`, true},
+		{"repeated objects keep both paths, no match", `{"detail":{"state":["terminated"]},"detail":{"flag":[false]}}`, false},
+		{"dotted and nested keys are one path", `{"detail.state":["x"],"detail":{"state":["terminated"]}}`, true},
+		{"dotted and nested keys are one path, last wins", `{"detail":{"state":["terminated"]},"detail.state":["x"]}`, false},
+		{"two $or both apply", `{"$or":[{"source":["aws.ec2"]},{"region":["x"]}],"$or":[{"detail":{"state":["x"]}},{"detail":{"flag":[true]}}]}`, true},
+		{"two $or both apply, no match", `{"$or":[{"source":["aws.ec2"]},{"region":["x"]}],"$or":[{"detail":{"state":["x"]}},{"detail":{"flag":[false]}}]}`, false},
 
 		// prefix and suffix
 		{"prefix", `{"time":[{"prefix":"2017-12-22"}]}`, true},
@@ -111,6 +119,7 @@ func TestMatch(t *testing.T) {
 		{"wildcard not on numbers", `{"detail":{"c-count":[{"wildcard":"*"}]}}`, false},
 		{"wildcard without star is exact", `{"detail":{"state":[{"wildcard":"terminated"}]}}`, true},
 		{"wildcard escapes", `{"detail":{"path":[{"wildcard":"a\\*b\\\\*"}]}}`, true},
+		{"wildcard escaped star then a star", `{"detail":{"path":[{"wildcard":"a\\**"}]}}`, true},
 		{"wildcard escaped star is literal", `{"detail":{"state":[{"wildcard":"term\\*"}]}}`, false},
 		{"wildcard needs all pieces", `{"detail":{"state":[{"wildcard":"t*x*d"}]}}`, false},
 		{"wildcard overlapping pieces", `{"detail":{"state":[{"wildcard":"*ter*ted"}]}}`, true},
@@ -146,7 +155,7 @@ func TestMatch(t *testing.T) {
 		{"numeric range out", `{"detail":{"c-count":[{"numeric":[">",3,"<=",5]}]}}`, false},
 		{"numeric inclusive bound", `{"detail":{"c-count":[{"numeric":[">=",3,"<",4]}]}}`, true},
 		{"numeric upper only", `{"detail":{"c-count":[{"numeric":["<",10]}]}}`, true},
-		{"numeric upper before lower", `{"detail":{"c-count":[{"numeric":["<",10,">",1]}]}}`, true},
+		{"numeric lower bound close to the upper", `{"detail":{"x-limit":[{"numeric":[">",301.7999999,"<",301.8000001]}]}}`, false},
 		{"numeric equals", `{"detail":{"x-limit":[{"numeric":["=",3.018e2]}]}}`, true},
 		{"numeric equals other form", `{"detail":{"d-count":[{"numeric":["=",300]}]}}`, true},
 		{"numeric does not match strings", `{"detail":{"price":[{"numeric":["=",300]}]}}`, false},
@@ -229,11 +238,13 @@ func TestInvalid(t *testing.T) {
 		{`{"source":[{"wildcard":"a**b"}]}`, "Consecutive wildcard characters at pos 2"},
 		{`{"source":[{"wildcard":"a\\b"}]}`, "Invalid escape character at pos 1"},
 		{`{"source":[{"wildcard":"` + strings.Repeat("*ab", 60) + `*"}]}`, "Rule is too complex"},
-		{`{"source":[{"anything-but":null}]}`, "Inside anything but list, start|null|boolean is not supported."},
-		{`{"source":[{"anything-but":true}]}`, "Inside anything but list, start|null|boolean is not supported."},
-		{`{"source":[{"anything-but":[]}]}`, "Empty arrays are not allowed"},
+		{`{"source":[{"anything-but":true}]}`, "Value of anything-but must be an array or single string/number value."},
+		{`{"source":[{"anything-but":[]}]}`, "mixed type is not supported"},
 		{`{"source":[{"anything-but":["a",null]}]}`, "Inside anything but list, start|null|boolean is not supported."},
-		{`{"source":[{"anything-but":["a",1]}]}`, "all values must be of the same type"},
+		{`{"source":[{"anything-but":["a",1]}]}`, "Inside anything but list, either all values are number or string, mixed type is not supported"},
+		{`{"source":[{"anything-but":123456789012}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+		{`{"source":[{"anything-but":[1,6e9]}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
+		{`{"source":[{"anything-but":null}]}`, "Value of anything-but must be an array or single string/number value."},
 		{`{"source":[{"anything-but":[{"prefix":"a"}]}]}`, "Inside anything but list, start|null|boolean is not supported."},
 		{`{"source":[{"anything-but":{"prefix":""}}]}`, "Null prefix not allowed"},
 		{`{"source":[{"anything-but":{"suffix":""}}]}`, "Null suffix not allowed"},
@@ -242,22 +253,32 @@ func TestInvalid(t *testing.T) {
 		{`{"source":[{"anything-but":{"wildcard":"a**"}}]}`, "Consecutive wildcard characters"},
 		{`{"source":[{"anything-but":{"equals-ignore-case":[1]}}]}`, "not supported"},
 		{`{"source":[{"numeric":5}]}`, "Value of numeric must be an array."},
-		{`{"source":[{"numeric":[]}]}`, "Empty arrays are not allowed"},
+		{`{"source":[{"numeric":[]}]}`, "Invalid member in numeric match: ]"},
 		{`{"source":[{"numeric":[">"]}]}`, "Value of > must be numeric"},
 		{`{"source":[{"numeric":[">","5"]}]}`, "Value of > must be numeric"},
 		{`{"source":[{"numeric":[5,">"]}]}`, "Invalid member in numeric match: 5"},
 		{`{"source":[{"numeric":["!=",5]}]}`, "Unrecognized numeric range operator: !="},
 		{`{"source":[{"numeric":[">",10,"<",5]}]}`, "Bad numeric range"},
 		{`{"source":[{"numeric":[">",5,"<",5]}]}`, "Bad numeric range"},
-		{`{"source":[{"numeric":[">",1,">",2]}]}`, "Bad numeric range"},
-		{`{"source":[{"numeric":["=",1,"<",2]}]}`, "Value of = must be the only operator"},
+		{`{"source":[{"numeric":[">",1,">",2]}]}`, "Too many elements in numeric expression"},
+		{`{"source":[{"numeric":["=",1,"<",2]}]}`, "Too many elements in numeric expression"},
+		{`{"source":[{"numeric":["<",10,">",0]}]}`, "Too many elements in numeric expression"},
+		{`{"source":[{"numeric":[">",0.0000001,"<",0.00000005]}]}`, "Bad numeric range"},
 		{`{"source":[{"numeric":[">",6e9]}]}`, "Value must be between -5.0E9 and 5.0E9, inclusive"},
 		{`{"source":[{"exists":"true"}]}`, "exists match pattern must be either true or false."},
 		{`{"source":[{"cidr":"10.0.0.0/33"}]}`, "Nonsensical CIDR: 10.0.0.0/33"},
 		{`{"source":[{"cidr":"10.0.0"}]}`, "Nonsensical CIDR: 10.0.0"},
 		{`{"source":[{"cidr":"fe80::1%eth0"}]}`, "Nonsensical CIDR"},
 		{`{"source":[{"cidr":1}]}`, "cidr match pattern must be a string"},
-		{`{"$or":[{"source":[]}]}`, "Empty arrays are not allowed"},
+		{`{"$or":[{"source":[]}]}`, "There must have at least 2 Objects in $or relationship."},
+		{`{"$or":[{"source":[]},{"a":["b"]}]}`, "Empty arrays are not allowed"},
+		{`{"a":"bad","a":["x"]}`, `"a" must be an object or an array`},
+		{`{"a":[{"prefix":5}],"a":["x"]}`, "prefix match pattern must be a string"},
+		{`{"source":[{"prefix":5,"suffix":"y"}]}`, "prefix match pattern must be a string"},
+		{`{"source":[{"foo":1,"bar":2}]}`, "Unrecognized match type foo"},
+		{`{"source":[tru]}`, "Unrecognized token 'tru': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')"},
+		{`{"source":[01]}`, "Invalid numeric value: Leading zeroes not allowed"},
+		{`{"source":[NaN]}`, "Non-standard token 'NaN': enable JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS to allow"},
 		{`{"source":["a"],}`, "Unexpected character"},
 		{`{"source":["a"]`, "Unexpected end-of-input"},
 		{`{source:["a"]}`, "double-quote to start field name"},
@@ -331,6 +352,37 @@ func TestLiterals(t *testing.T) {
 		want := strings.ReplaceAll(tt.want, "{", "")
 		if got != want {
 			t.Errorf("%s: got %s, want %s", tt.pattern, got, want)
+		}
+	}
+}
+
+// TestCompositeIsNoValue checks that objects recorded for Sigma at a
+// composite path are invisible to patterns.
+func TestCompositeIsNoValue(t *testing.T) {
+	for _, tt := range []struct {
+		pattern string
+		want    bool
+	}{
+		{`{"a":[{"exists":false}]}`, true},
+		{`{"a":[{"exists":true}]}`, false},
+		{`{"a":[{"anything-but":"x"}]}`, false},
+		{`{"a":{"b":[1]}}`, true},
+	} {
+		p, err := Parse([]byte(tt.pattern))
+		if err != nil {
+			t.Fatal(err)
+		}
+		set := field.NewSetOf(p.Paths(), []string{"a"})
+		m, err := NewMachine(set, []*Pattern{p})
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := field.NewValues(set)
+		if err := v.Extract([]byte(`{"a":{"b":1}}`), set.Scope("")); err != nil {
+			t.Fatal(err)
+		}
+		if got := len(m.NewRun().Match(v)) > 0; got != tt.want {
+			t.Errorf("%s: %v, want %v", tt.pattern, got, tt.want)
 		}
 	}
 }

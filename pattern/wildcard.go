@@ -26,12 +26,18 @@ const tooComplex = "Rule is too complex - try using fewer wildcard characters or
 func parseWildcard(src string) (*wildcard, string) {
 	w := &wildcard{src: src}
 	var cur strings.Builder
+	wild := false // the last character was an unescaped star
 	for i := 0; i < len(src); i++ {
-		switch c := src[i]; c {
+		c := src[i]
+		if c != '*' {
+			wild = false
+		}
+		switch c {
 		case '*':
-			if i > 0 && src[i-1] == '*' {
+			if wild {
 				return nil, fmt.Sprintf("Consecutive wildcard characters at pos %d", i)
 			}
+			wild = true
 			w.pieces = append(w.pieces, cur.String())
 			cur.Reset()
 		case '\\':
