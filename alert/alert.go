@@ -30,6 +30,7 @@ type Alert struct {
 
 	events []stamped
 	seen   map[string]bool
+	known  map[engine.Entity]bool // entities already in Entities
 }
 
 // RuleRef is what an alert says of its rule.
@@ -94,6 +95,10 @@ func newAlert(m engine.Match) *Alert {
 		Dedup:    map[string]*string{},
 		Entities: map[string][]string{},
 		seen:     map[string]bool{},
+		known:    map[engine.Entity]bool{},
+	}
+	if a.Rule.Tags == nil {
+		a.Rule.Tags = []string{}
 	}
 	for i, p := range r.Dedup {
 		if v := m.Dedup[i]; v.Present {
@@ -113,9 +118,14 @@ func (a *Alert) add(id string, at time.Time, entities []engine.Entity) {
 	a.seen[id] = true
 	a.events = append(a.events, stamped{at, id})
 	for _, e := range entities {
-		if !slices.Contains(a.Entities[e.Type], e.Value) {
-			a.Entities[e.Type] = append(a.Entities[e.Type], e.Value)
-		}
+		a.entity(e)
+	}
+}
+
+func (a *Alert) entity(e engine.Entity) {
+	if !a.known[e] {
+		a.known[e] = true
+		a.Entities[e.Type] = append(a.Entities[e.Type], e.Value)
 	}
 }
 
@@ -135,9 +145,7 @@ func (g *Aggregator) Merge(o *Aggregator) {
 		}
 		for typ, vals := range b.Entities {
 			for _, v := range vals {
-				if !slices.Contains(a.Entities[typ], v) {
-					a.Entities[typ] = append(a.Entities[typ], v)
-				}
+				a.entity(engine.Entity{Type: typ, Value: v})
 			}
 		}
 	}

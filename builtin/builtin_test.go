@@ -77,7 +77,7 @@ func TestPack(t *testing.T) {
 			if len(r.Tests.Match) == 0 || len(r.Tests.NoMatch) == 0 {
 				t.Errorf("%d match and %d nomatch test events, want at least one of each", len(r.Tests.Match), len(r.Tests.NoMatch))
 			}
-			for _, f := range engine.Test(r) {
+			for _, f := range engine.RunTests(r) {
 				t.Error(f)
 			}
 		})

@@ -128,7 +128,7 @@ func (e *Engine) NewEvaluator() *Evaluator {
 	}
 }
 
-// Eval returns the rules the event fires, in the engine's order. It sets
+// Eval returns the rules the event fires, ordered by id. It sets
 // the event's kind when it is unknown and the event got past the
 // prefilter. An error means the event is
 // not a well-formed JSON object. The slice is reused by the next call.
@@ -144,7 +144,10 @@ func (x *Evaluator) Eval(ev *event.Event) ([]*rule.Rule, error) {
 	if len(hits) == 0 {
 		return nil, nil
 	}
-	x.gen++
+	if x.gen++; x.gen == 0 { // wrapped around: forget all stamps
+		clear(x.except)
+		x.gen = 1
+	}
 	for _, h := range hits {
 		if o := x.e.owners[h]; o.exception {
 			x.except[o.rule] = x.gen

@@ -8,10 +8,10 @@ import (
 	"vigil/rule"
 )
 
-// Test runs a rule's test events through an engine holding only that rule,
+// RunTests runs a rule's test events through an engine holding only that rule,
 // without its exceptions, and describes each event that did not behave as
 // the rule says. Events go through the whole path, prefilter included.
-func Test(r *rule.Rule) []string {
+func RunTests(r *rule.Rule) []string {
 	c := *r
 	c.Exceptions = nil
 	e, err := New([]*rule.Rule{&c})

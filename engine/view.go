@@ -28,30 +28,14 @@ type derived struct {
 	make func(dst []byte, from []byte) []byte
 }
 
-// envelopeSources says which record fields each envelope field is derived
-// from, and how.
-var envelopeSources = []struct {
-	path string
-	from []string
-	make func(dst, from []byte) []byte
-}{
-	{"version", nil, func(dst, _ []byte) []byte { return append(dst, '0') }},
-	{"id", []string{event.RecordID}, nil},
-	{"detail-type", []string{event.RecordType}, func(dst, t []byte) []byte { return append(dst, event.DetailType(t)...) }},
-	{"source", []string{event.RecordSource}, event.Source},
-	{"account", []string{event.RecordAccount, event.RecordAccountID}, nil},
-	{"time", []string{event.RecordTime}, nil},
-	{"region", []string{event.RecordRegion}, nil},
-}
-
 func newView(paths []string) *view {
 	all := slices.Clone(paths)
 	for _, k := range event.Keys { // to tell kinds apart, as either kind
 		all = append(all, k, "detail."+k)
 	}
-	for _, e := range envelopeSources {
-		if slices.Contains(paths, e.path) {
-			for _, f := range e.from {
+	for _, d := range event.Derivations {
+		if slices.Contains(paths, d.Field) {
+			for _, f := range d.From {
 				all = append(all, "detail."+f)
 			}
 		}
@@ -64,13 +48,13 @@ func newView(paths []string) *view {
 		id, _ = w.set.ID("detail." + k)
 		w.keys[1] = append(w.keys[1], id)
 	}
-	for _, e := range envelopeSources {
-		id, ok := w.set.ID(e.path)
+	for _, e := range event.Derivations {
+		id, ok := w.set.ID(e.Field)
 		if !ok {
 			continue
 		}
-		d := derived{path: id, make: e.make}
-		for _, f := range e.from {
+		d := derived{path: id, make: e.Make}
+		for _, f := range e.From {
 			fid, _ := w.set.ID("detail." + f)
 			d.from = append(d.from, fid)
 		}

@@ -1,10 +1,10 @@
-// Package event defines vigil's event: raw JSON bytes and a little metadata.
-// Nothing re-encodes the bytes; rules see views of them (see DESIGN.md).
+// Package event defines vigil's event: raw JSON bytes and their kind.
+// Nothing re-encodes the bytes; rules see views of them.
 //
 // A CloudTrail record that arrives bare, as in the {"Records":[...]} files
 // AWS writes to S3, is seen by event patterns inside the envelope
 // EventBridge puts around it, so that patterns written for EventBridge work
-// unchanged on archives. Envelope builds that envelope.
+// unchanged on archives. Derivations say how that envelope is made.
 package event
 
 import (
@@ -31,9 +31,22 @@ const (
 	CloudTrail
 	// EventBridge is an event in the EventBridge envelope.
 	EventBridge
+	// K8sAudit is a Kubernetes audit event (audit.k8s.io).
+	K8sAudit
+	// Host is a host event named as in Sigma's taxonomy: a process
+	// started (CommandLine), a file written (TargetFilename), a network
+	// connection (DestinationIp, DestinationHostname).
+	Host
+	// HTTP is a web server or proxy access log entry named as in Sigma's
+	// web taxonomy (cs-method, c-uri, ...).
+	HTTP
+	// Auditd is a Linux audit record, from a line of audit.log.
+	Auditd
+	// Syslog is a syslog message, from a line of a syslog file.
+	Syslog
 )
 
-var kindNames = [...]string{"unknown", "json", "cloudtrail", "eventbridge"}
+var kindNames = [...]string{"unknown", "json", "cloudtrail", "eventbridge", "k8s-audit", "host", "http", "auditd", "syslog"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -46,24 +59,34 @@ func (k Kind) String() string {
 type Event struct {
 	Raw  []byte
 	Kind Kind
-	// Origin says where the event came from: a file and record number in
-	// scan, a source name in serve.
-	Origin string
 }
 
-// Keys are the top-level keys that tell kinds apart.
-var Keys = []string{"detail-type", "source", "eventVersion", "eventSource", "eventName"}
+// Keys are the top-level keys that tell the kinds of JSON events apart.
+// (Auditd and Syslog events come from text lines, which say their kind.)
+var Keys = []string{
+	"detail-type", "source", "eventVersion", "eventSource", "eventName", "auditID", "verb", "stage",
+	"CommandLine", "TargetFilename", "DestinationIp", "DestinationHostname", "cs-method", "c-uri",
+}
 
 // KindOf returns the kind of an event from which of its top-level Keys
 // have a value: an EventBridge event has "detail-type" and "source"; a
-// CloudTrail record has "eventVersion", "eventSource" and "eventName"; any
-// other JSON object is JSON.
+// CloudTrail record has "eventVersion", "eventSource" and "eventName"; a
+// Kubernetes audit event has "auditID", "verb" and "stage"; an HTTP access
+// log entry "cs-method" or "c-uri"; a host event one of "CommandLine",
+// "TargetFilename", "DestinationIp" and "DestinationHostname". Any other
+// JSON object is JSON.
 func KindOf(has func(key string) bool) Kind {
 	switch {
 	case has("detail-type") && has("source"):
 		return EventBridge
 	case has("eventVersion") && has("eventSource") && has("eventName"):
 		return CloudTrail
+	case has("auditID") && has("verb") && has("stage"):
+		return K8sAudit
+	case has("cs-method") || has("c-uri"):
+		return HTTP
+	case has("CommandLine") || has("TargetFilename") || has("DestinationIp") || has("DestinationHostname"):
+		return Host
 	}
 	return JSON
 }
@@ -104,16 +127,34 @@ func Guess(raw []byte) Kind {
 	return Unknown
 }
 
-// The record fields an envelope is derived from.
-const (
-	RecordID        = "eventID"
-	RecordSource    = "eventSource"
-	RecordType      = "eventType"
-	RecordTime      = "eventTime"
-	RecordAccount   = "recipientAccountId"
-	RecordAccountID = "userIdentity.accountId"
-	RecordRegion    = "awsRegion"
-)
+// EnvelopeFields are the top-level fields of an EventBridge event.
+var EnvelopeFields = []string{"version", "id", "detail-type", "source", "account", "time", "region", "resources"}
+
+// Derivation says how EventBridge derives a field of the envelope of a
+// CloudTrail record.
+type Derivation struct {
+	Field string
+	// From are the record fields it comes from, in order of preference:
+	// the first present is used. None: it is a constant.
+	From []string
+	// Make writes the field's value from the record field's; nil copies
+	// it. (For a constant, from is nil.)
+	Make func(dst, from []byte) []byte
+}
+
+// Derivations are how EventBridge derives the envelope of a CloudTrail
+// record: version "0", the record's eventID as id, the detail-type of its
+// eventType, the source of its eventSource, its recipient account, time
+// and region. (Its resources are always empty.)
+var Derivations = []Derivation{
+	{Field: "version", Make: func(dst, _ []byte) []byte { return append(dst, '0') }},
+	{Field: "id", From: []string{"eventID"}},
+	{Field: "detail-type", From: []string{"eventType"}, Make: func(dst, t []byte) []byte { return append(dst, DetailType(t)...) }},
+	{Field: "source", From: []string{"eventSource"}, Make: Source},
+	{Field: "account", From: []string{"recipientAccountId", "userIdentity.accountId"}},
+	{Field: "time", From: []string{"eventTime"}},
+	{Field: "region", From: []string{"awsRegion"}},
+}
 
 // Source returns the EventBridge source of a CloudTrail event source:
 // "aws." and the service part of it ("iam.amazonaws.com" → "aws.iam").
@@ -140,50 +181,54 @@ func DetailType(eventType []byte) string {
 	return "AWS API Call via CloudTrail"
 }
 
-// envelopeFields is what Envelope reads from a record.
-var envelopeFields = field.NewSet([]string{RecordID, RecordSource, RecordType, RecordTime, RecordAccount, RecordAccountID, RecordRegion})
+// derivedFrom is every record field the derivations read.
+var derivedFrom = func() *field.Set {
+	var paths []string
+	for _, d := range Derivations {
+		paths = append(paths, d.From...)
+	}
+	return field.NewSet(paths)
+}()
 
-// Envelope returns a CloudTrail record wrapped as EventBridge delivers it:
-// version "0", the record's eventID as id, the detail-type of its
-// eventType, source from its eventSource, its recipient account, time and
-// region, no resources, and the record itself, byte for byte, as detail.
+// Envelope returns a CloudTrail record wrapped as EventBridge delivers it
+// (see Derivations), the record itself, byte for byte, as detail. A field
+// the record has nothing to derive from is left out.
 func Envelope(record []byte) ([]byte, error) {
-	v := field.NewValues(envelopeFields)
-	if err := v.Extract(record, envelopeFields.Scope("")); err != nil {
+	v := field.NewValues(derivedFrom)
+	if err := v.Extract(record, derivedFrom.Scope("")); err != nil {
 		return nil, err
 	}
-	get := func(p string) []byte {
-		id, _ := envelopeFields.ID(p)
-		b, _ := v.String(id)
-		return b
+	b := []byte{'{'}
+	for _, d := range Derivations {
+		var from []byte
+		found := len(d.From) == 0
+		for _, f := range d.From {
+			id, _ := derivedFrom.ID(f)
+			if s, ok := v.String(id); ok {
+				from, found = s, true
+				break
+			}
+		}
+		if !found {
+			continue
+		}
+		if d.Make != nil {
+			from = d.Make(nil, from)
+		}
+		b = append(b, quote([]byte(d.Field))...)
+		b = append(b, ':')
+		b = append(b, quote(from)...)
+		b = append(b, ',')
 	}
-	account := get(RecordAccount)
-	if account == nil {
-		account = get(RecordAccountID)
-	}
-	var b bytes.Buffer
-	b.WriteString(`{"version":"0","id":`)
-	b.WriteString(quote(get(RecordID)))
-	b.WriteString(`,"detail-type":`)
-	b.WriteString(quote([]byte(DetailType(get(RecordType)))))
-	b.WriteString(`,"source":`)
-	b.WriteString(quote(Source(nil, get(RecordSource))))
-	b.WriteString(`,"account":`)
-	b.WriteString(quote(account))
-	b.WriteString(`,"time":`)
-	b.WriteString(quote(get(RecordTime)))
-	b.WriteString(`,"region":`)
-	b.WriteString(quote(get(RecordRegion)))
-	b.WriteString(`,"resources":[],"detail":`)
-	b.Write(bytes.TrimSpace(record))
-	b.WriteByte('}')
-	return b.Bytes(), nil
+	b = append(b, `"resources":[],"detail":`...)
+	b = append(b, bytes.TrimSpace(record)...)
+	return append(b, '}'), nil
 }
 
 // quote returns s as a JSON string.
-func quote(s []byte) string {
+func quote(s []byte) []byte {
 	b, _ := json.Marshal(string(s))
-	return string(b)
+	return b
 }
 
 // Digest returns a stable id for an event that carries none: the first 16

@@ -48,10 +48,14 @@ func TestDetailType(t *testing.T) {
 func TestKind(t *testing.T) {
 	d := NewDetector()
 	for raw, want := range map[string]Kind{
-		`{"eventVersion":"1.09","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`: CloudTrail,
-		`{"detail-type":"x","source":"y","detail":{}}`:                                     EventBridge,
-		`{"eventVersion":"1.09","eventName":"GetObject"}`:                                  JSON,
-		`{"detail-type":{"nested":1},"source":"y"}`:                                        JSON,
+		`{"eventVersion":"1.09","eventSource":"s3.amazonaws.com","eventName":"GetObject"}`:                                            CloudTrail,
+		`{"detail-type":"x","source":"y","detail":{}}`:                                                                                EventBridge,
+		`{"eventVersion":"1.09","eventName":"GetObject"}`:                                                                             JSON,
+		`{"detail-type":{"nested":1},"source":"y"}`:                                                                                   JSON,
+		`{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"a","stage":"ResponseComplete","verb":"create"}`: K8sAudit,
+		`{"c-ip":"1.2.3.4","cs-method":"GET","c-uri":"/"}`:                                                                            HTTP,
+		`{"Image":"/usr/bin/curl","CommandLine":"curl -s x"}`:                                                                         Host,
+		`{"Image":"/usr/bin/curl","DestinationIp":"1.2.3.4"}`:                                                                         Host,
 	} {
 		if got, err := d.Kind([]byte(raw)); err != nil || got != want {
 			t.Errorf("%s: %s %v, want %s", raw, got, err, want)

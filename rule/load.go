@@ -50,7 +50,7 @@ func load(fsys fs.FS, root string, builtin bool, display func(string) string) (*
 		for _, r := range p.Rules {
 			r.Builtin = builtin
 		}
-		out.add(p)
+		out.Merge(p)
 		return nil
 	})
 	if err != nil {
@@ -64,15 +64,13 @@ func isYAML(name string) bool {
 	return ext == ".yml" || ext == ".yaml"
 }
 
-func (p *Parsed) add(q *Parsed) {
+// Merge adds what q holds to p.
+func (p *Parsed) Merge(q *Parsed) {
 	p.Rules = append(p.Rules, q.Rules...)
 	p.Overrides = append(p.Overrides, q.Overrides...)
 	p.Problems = append(p.Problems, q.Problems...)
 	p.Invalid += q.Invalid
 }
-
-// Merge adds what q holds to p.
-func (p *Parsed) Merge(q *Parsed) { p.add(q) }
 
 // Compose returns the rules in force: every rule once, with the overrides
 // applied and the disabled rules left out. A rule id defined twice, or an

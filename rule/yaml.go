@@ -80,7 +80,9 @@ func ParseFile(name string, data []byte) *Parsed {
 		p := &parser{file: name, src: data}
 		root := doc.Content[0]
 		if root.Kind == yaml.MappingNode && hasKey(root, "overrides") {
-			out.Overrides = append(out.Overrides, p.overrides(root)...)
+			if os := p.overrides(root); len(p.problems) == 0 {
+				out.Overrides = append(out.Overrides, os...)
+			}
 		} else if r := p.rule(root); len(p.problems) == 0 {
 			out.Rules = append(out.Rules, r)
 		}
@@ -525,6 +527,7 @@ func (p *parser) override(n *yaml.Node, field string) *Override {
 			s, err := ParseSeverity(p.str(v, name))
 			if err != nil {
 				p.problem(v, name, "%v", err)
+				return
 			}
 			o.Severity = &s
 		case "exceptions":

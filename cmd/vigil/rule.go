@@ -11,6 +11,7 @@ import (
 	"vigil/engine"
 	"vigil/event"
 	"vigil/pattern"
+	"vigil/rule"
 )
 
 func ruleCmd(args []string, stdout, stderr io.Writer) error {
@@ -30,19 +31,19 @@ func ruleCmd(args []string, stdout, stderr io.Writer) error {
 func ruleTest(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rule test", stderr)
 	pat := fs.String("pattern", "", "the event pattern: JSON, or @FILE")
-	ev := fs.String("event", "", "the event: JSON, or @FILE; a bare CloudTrail record is wrapped as EventBridge wraps it")
+	evArg := fs.String("event", "", "the event: JSON, or @FILE; a bare CloudTrail record is wrapped as EventBridge wraps it")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 || *pat == "" || *ev == "" {
+	if len(rest) > 0 || *pat == "" || *evArg == "" {
 		return usageError{errors.New("rule test: want --pattern and --event")}
 	}
 	patText, err := argText(*pat)
 	if err != nil {
 		return usageError{err}
 	}
-	evText, err := argText(*ev)
+	evText, err := argText(*evArg)
 	if err != nil {
 		return usageError{err}
 	}
@@ -51,17 +52,23 @@ func ruleTest(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return exitError{exitUsage}
 	}
-	evBytes, ok := testEvent(evText)
+	ev, ok := testEvent(evText)
 	if !ok {
 		fmt.Fprintln(stderr, "Parameter Event is not valid.")
 		return exitError{exitUsage}
 	}
-	matched, err := p.Match(evBytes)
+	// The event goes the way events go in scan and serve: prefilter,
+	// extraction (a bare CloudTrail record inside its envelope), matching.
+	e, err := engine.New([]*rule.Rule{{ID: "test", Pattern: p}})
+	if err != nil {
+		return err
+	}
+	fired, err := e.NewEvaluator().Eval(ev)
 	if err != nil {
 		fmt.Fprintln(stderr, "Parameter Event is not valid.")
 		return exitError{exitUsage}
 	}
-	out, _ := json.Marshal(struct{ Result bool }{matched})
+	out, _ := json.Marshal(struct{ Result bool }{len(fired) > 0})
 	fmt.Fprintln(stdout, string(out))
 	return nil
 }
@@ -74,13 +81,14 @@ func argText(v string) ([]byte, error) {
 	return []byte(v), nil
 }
 
-// envelopeFields are the fields EventBridge requires of an event it tests.
-var envelopeFields = []string{"id", "account", "source", "time", "region", "detail-type"}
+// requiredFields are the fields EventBridge requires of an event it tests.
+var requiredFields = []string{"id", "account", "source", "time", "region", "detail-type"}
 
 // testEvent returns the event to test and whether it is valid: a JSON
-// object with the fields EventBridge requires (strings, and resources an
-// array), or a bare CloudTrail record, which is wrapped first.
-func testEvent(text []byte) ([]byte, bool) {
+// object with the fields EventBridge requires (strings, and resources a
+// list), or a bare CloudTrail record, which is matched inside its
+// envelope.
+func testEvent(text []byte) (*event.Event, bool) {
 	var obj map[string]json.RawMessage
 	if !json.Valid(text) || json.Unmarshal(text, &obj) != nil || obj == nil {
 		return nil, false
@@ -90,10 +98,9 @@ func testEvent(text []byte) ([]byte, bool) {
 		return nil, false
 	}
 	if kind == event.CloudTrail {
-		env, err := event.Envelope(text)
-		return env, err == nil
+		return &event.Event{Raw: text, Kind: kind}, true
 	}
-	for _, f := range envelopeFields {
+	for _, f := range requiredFields {
 		var s string
 		if json.Unmarshal(obj[f], &s) != nil {
 			return nil, false
@@ -103,7 +110,7 @@ func testEvent(text []byte) ([]byte, bool) {
 	if json.Unmarshal(obj["resources"], &res) != nil || obj["resources"] == nil {
 		return nil, false
 	}
-	return text, true
+	return &event.Event{Raw: text, Kind: kind}, true
 }
 
 func ruleLint(args []string, stdout, stderr io.Writer) error {
@@ -122,7 +129,7 @@ func ruleLint(args []string, stdout, stderr io.Writer) error {
 	rules := p.Compose()
 	loaded := 0
 	for _, r := range rules {
-		fails := engine.Test(r)
+		fails := engine.RunTests(r)
 		for _, f := range fails {
 			fmt.Fprintf(stdout, "%s:%d: %s: %s\n", r.File, r.Line, r.ID, f)
 		}

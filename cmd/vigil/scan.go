@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sync"
 	"time"
 
 	"vigil/alert"
@@ -53,15 +54,7 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return usageError{fmt.Errorf("--fail-on: %w", err)}
 		}
 	}
-	w, closeOut, toTerminal, err := output(*out, stdout)
-	if err != nil {
-		return err
-	}
-	defer closeOut()
-	f := scan.Table
-	if !toTerminal {
-		f = scan.JSON
-	}
+	var f scan.Format
 	if *format != "" {
 		if f, err = scan.ParseFormat(*format); err != nil {
 			return usageError{err}
@@ -71,22 +64,34 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	w, closeOut, toTerminal, err := output(*out, stdout)
+	if err != nil {
+		return err
+	}
+	if f == "" {
+		f = scan.JSON
+		if toTerminal {
+			f = scan.Table
+		}
+	}
 
 	var st scan.Stats
+	errw := &lockedWriter{w: stderr}
 	opts := scan.Options{
 		Workers:  *workers,
 		PerEvent: *noDedup,
 		Strict:   *strict,
 		Stdin:    stdin,
-		Warn:     func(msg string) { fmt.Fprintf(stderr, "\r\x1b[Kvigil: %s\n", msg) },
+		Warn:     func(msg string) { fmt.Fprintf(errw, "vigil: %s\n", msg) },
 	}
-	if !isTerminal(stderr) {
-		opts.Warn = func(msg string) { fmt.Fprintf(stderr, "vigil: %s\n", msg) }
+	if isTerminal(stderr) { // clear the progress line first
+		opts.Warn = func(msg string) { fmt.Fprintf(errw, "\r\x1b[Kvigil: %s\n", msg) }
 	}
-	stopProgress := progress(stderr, &st)
+	stopProgress := progress(errw, isTerminal(stderr), &st)
 	res, err := scan.Run(ctx, e, paths, opts, &st)
 	stopProgress()
 	if err != nil {
+		closeOut()
 		return err
 	}
 	if st.Files.Load() == 0 && st.Unreadable.Load() > 0 {
@@ -100,7 +105,11 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		found = found || a.Rule.Severity >= fail
 	}
-	if err := scan.Write(w, f, shown, toTerminal && os.Getenv("NO_COLOR") == ""); err != nil {
+	err = scan.Write(w, f, shown, toTerminal && os.Getenv("NO_COLOR") == "")
+	if cerr := closeOut(); err == nil {
+		err = cerr
+	}
+	if err != nil {
 		return fmt.Errorf("writing alerts: %w", err)
 	}
 	summary(stderr, &st, res.Alerts)
@@ -110,16 +119,29 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	return nil
 }
 
-// output returns where alerts go and whether that is a terminal.
-func output(name string, stdout io.Writer) (io.Writer, func(), bool, error) {
+// output returns where alerts go, how to close it, and whether it is a
+// terminal.
+func output(name string, stdout io.Writer) (io.Writer, func() error, bool, error) {
 	if name == "" {
-		return stdout, func() {}, isTerminal(stdout), nil
+		return stdout, func() error { return nil }, isTerminal(stdout), nil
 	}
 	f, err := os.Create(name)
 	if err != nil {
 		return nil, nil, false, err
 	}
-	return f, func() { f.Close() }, false, nil
+	return f, f.Close, false, nil
+}
+
+// lockedWriter serializes writes from the scan's goroutines.
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
 }
 
 func isTerminal(w io.Writer) bool {
@@ -132,8 +154,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // progress shows what the scan has read on a terminal until stopped.
-func progress(w io.Writer, st *scan.Stats) (stop func()) {
-	if !isTerminal(w) {
+func progress(w io.Writer, terminal bool, st *scan.Stats) (stop func()) {
+	if !terminal {
 		return func() {}
 	}
 	done := make(chan struct{})
