@@ -27,6 +27,9 @@ type Alert struct {
 	// Entities maps each kind of entity to its distinct values, in the
 	// order they were first seen.
 	Entities map[string][]string `json:"entities"`
+	// Fields maps each of the rule's fields (the fields a Sigma rule
+	// names) to its distinct values.
+	Fields map[string][]string `json:"fields,omitempty"`
 
 	events []stamped
 	seen   map[string]bool
@@ -67,6 +70,13 @@ func (g *Aggregator) Add(m engine.Match) {
 	if a == nil {
 		a = newAlert(m)
 		g.alerts[key] = a
+	}
+	if !a.seen[m.EventID] {
+		for i, v := range m.Fields {
+			if v.Present {
+				a.field(m.Rule.Fields[i], v.Text)
+			}
+		}
 	}
 	a.add(m.EventID, m.Time, m.Entities)
 }
@@ -122,6 +132,15 @@ func (a *Alert) add(id string, at time.Time, entities []engine.Entity) {
 	}
 }
 
+func (a *Alert) field(name, value string) {
+	if a.Fields == nil {
+		a.Fields = map[string][]string{}
+	}
+	if !slices.Contains(a.Fields[name], value) {
+		a.Fields[name] = append(a.Fields[name], value)
+	}
+}
+
 func (a *Alert) entity(e engine.Entity) {
 	if !a.known[e] {
 		a.known[e] = true
@@ -146,6 +165,11 @@ func (g *Aggregator) Merge(o *Aggregator) {
 		for typ, vals := range b.Entities {
 			for _, v := range vals {
 				a.entity(engine.Entity{Type: typ, Value: v})
+			}
+		}
+		for name, vals := range b.Fields {
+			for _, v := range vals {
+				a.field(name, v)
 			}
 		}
 	}

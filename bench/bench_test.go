@@ -20,6 +20,7 @@ import (
 	"vigil/pattern"
 	"vigil/rule"
 	"vigil/scan"
+	"vigil/sigma"
 )
 
 // records is the corpus the engine benchmarks evaluate: enough records
@@ -244,4 +245,68 @@ func BenchmarkScan(b *testing.B) {
 		events += st.Events.Load()
 	}
 	b.ReportMetric(float64(events)/b.Elapsed().Seconds(), "events/s")
+}
+
+// sigmaRules loads the SigmaHQ rules below dirs of a checkout at
+// $VIGIL_SIGMA (default ../../shared/sigma/rules), skipping the benchmark
+// when there is none.
+func sigmaRules(b *testing.B, dirs ...string) []*rule.Rule {
+	root := os.Getenv("VIGIL_SIGMA")
+	if root == "" {
+		root = "../../shared/sigma/rules"
+	}
+	if _, err := os.Stat(root); err != nil {
+		b.Skipf("no SigmaHQ rules at %s (set VIGIL_SIGMA): %v", root, err)
+	}
+	var c sigma.Collection
+	for _, d := range dirs {
+		if err := c.AddPath(filepath.Join(root, d)); err != nil {
+			b.Fatal(err)
+		}
+	}
+	c.Compile(nil)
+	var rules []*rule.Rule
+	for _, r := range c.Rules {
+		rules = append(rules, rule.FromSigma(r))
+	}
+	return rules
+}
+
+// BenchmarkSigma measures the engine with SigmaHQ's rules over the
+// CloudTrail corpus: the AWS rules alone, and the AWS, Kubernetes, Linux
+// and web rules together.
+func BenchmarkSigma(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		dirs []string
+	}{
+		{"aws", []string{"cloud/aws"}},
+		{"aws+kubernetes+linux+web", []string{"cloud/aws", "application/kubernetes", "linux", "web"}},
+	} {
+		b.Run(tc.name, func(b *testing.B) {
+			rules := sigmaRules(b, tc.dirs...)
+			recs := testCorpus()
+			e, err := engine.New(rules)
+			if err != nil {
+				b.Fatal(err)
+			}
+			x := e.NewEvaluator()
+			matched := 0
+			b.SetBytes(int64(corpusSize / len(recs)))
+			b.ReportAllocs()
+			b.ResetTimer()
+			var ev event.Event
+			for i := 0; b.Loop(); i++ {
+				ev = event.Event{Raw: recs[i%len(recs)], Kind: event.CloudTrail}
+				rules, err := x.Eval(&ev)
+				if err != nil {
+					b.Fatal(err)
+				}
+				matched += len(rules)
+			}
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+			b.ReportMetric(float64(matched)/float64(b.N), "matches/event")
+			b.ReportMetric(float64(len(rules)), "rules")
+		})
+	}
 }

@@ -298,3 +298,28 @@ func TestKindGuess(t *testing.T) {
 		}
 	}
 }
+
+func TestSample(t *testing.T) {
+	var s sample
+	for range sampleSize { // a prefilter that rejects most events stays
+		if !s.use() {
+			t.Fatal("set aside too early")
+		}
+		s.count(false)
+	}
+	if !s.use() {
+		t.Fatal("a useful prefilter was set aside")
+	}
+	s = sample{}
+	for range sampleSize { // one that lets everything through is set aside...
+		s.use()
+		s.count(true)
+	}
+	off := 0
+	for !s.use() {
+		off++
+	}
+	if off != offFor { // ...for a while, then tried again
+		t.Errorf("set aside for %d events, want %d", off, offFor)
+	}
+}

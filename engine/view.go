@@ -28,7 +28,9 @@ type derived struct {
 	make func(dst []byte, from []byte) []byte
 }
 
-func newView(paths []string) *view {
+// newView returns the view of paths and of composite paths, at which an
+// object is a value too (see field.NewSetOf).
+func newView(paths, composite []string) *view {
 	all := slices.Clone(paths)
 	for _, k := range event.Keys { // to tell kinds apart, as either kind
 		all = append(all, k, "detail."+k)
@@ -40,7 +42,7 @@ func newView(paths []string) *view {
 			}
 		}
 	}
-	w := &view{set: field.NewSet(all)}
+	w := &view{set: field.NewSetOf(all, composite)}
 	w.root, w.detail = w.set.Scope(""), w.set.Scope("detail")
 	for _, k := range event.Keys {
 		id, _ := w.set.ID(k)

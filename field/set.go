@@ -38,7 +38,7 @@ type node struct {
 	composite bool  // an object here is a value too: its JSON text
 	every     bool  // every name leads back here (the path Every)
 	names     []string
-	kids  []*node
+	kids      []*node
 	// table replaces the linear search when kids are many: an open
 	// addressing table of kid indexes + 1 (0 is empty), hashed on the
 	// length and the first and last bytes of a name, which is cheaper

@@ -1,6 +1,10 @@
 package field
 
-import "vigil/jsonscan"
+import (
+	"bytes"
+
+	"vigil/jsonscan"
+)
 
 // MaxDepth is how deeply objects and arrays may nest in a document.
 const MaxDepth = jsonscan.MaxDepth
@@ -44,7 +48,14 @@ func (w *walker) failf(format string, args ...any) error {
 	return jsonscan.Errorf(w.i, format, args...)
 }
 
-func (w *walker) ws() { w.i = jsonscan.Space(w.b, w.i) }
+// ws moves past white space; compact JSON has none, so that case is
+// checked first, inline.
+func (w *walker) ws() {
+	if w.i < len(w.b) && w.b[w.i] > ' ' {
+		return
+	}
+	w.i = jsonscan.Space(w.b, w.i)
+}
 
 func (w *walker) enter() error {
 	w.depth++
@@ -197,50 +208,36 @@ func (w *walker) array(n *node) error {
 
 // name reads a field name, decoding it only when it has escapes.
 func (w *walker) name() ([]byte, error) {
-	start := w.i + 1
-	end := w.i + 1
-	for end < len(w.b) && w.b[end] != '"' && w.b[end] != '\\' {
-		end++
-	}
-	if end < len(w.b) && w.b[end] == '"' {
-		w.i = end + 1
-		return w.b[start:end], nil
-	}
 	w.key = w.key[:0]
 	return w.str(&w.key)
 }
 
 // str reads the string at w.i and returns its decoded content: a slice of
-// the document when it has no escapes, else appended to *buf.
+// the document when it has no escapes, else appended to *buf. Control
+// characters in strings are not looked for: what matters is where the
+// string ends and what it holds.
 func (w *walker) str(buf *[]byte) ([]byte, error) {
-	w.i++ // opening quote
-	start := w.i
-	for w.i < len(w.b) {
-		c := w.b[w.i]
-		if c == '"' {
-			s := w.b[start:w.i]
-			w.i++
-			return s, nil
-		}
-		if c == '\\' {
-			end, err := jsonscan.String(w.b, start-1)
-			if err != nil {
-				return nil, err
-			}
-			from := len(*buf)
-			out, err := jsonscan.AppendUnquoted(*buf, w.b[start:end-1])
-			if err != nil {
-				return nil, jsonscan.Errorf(start+err.(*jsonscan.SyntaxError).Offset, "%s", err.(*jsonscan.SyntaxError).Msg)
-			}
-			*buf, w.i = out, end
-			return out[from:], nil
-		}
-		if c < 0x20 {
-			return nil, w.fail("control character in a string")
-		}
-		w.i++
+	start := w.i + 1
+	j := bytes.IndexByte(w.b[start:], '"')
+	if j < 0 {
+		return nil, w.fail("unterminated string")
 	}
-	return nil, w.fail("unterminated string")
+	s := w.b[start : start+j]
+	if bytes.IndexByte(s, '\\') < 0 {
+		w.i = start + j + 1
+		return s, nil
+	}
+	end, err := jsonscan.String(w.b, w.i)
+	if err != nil {
+		return nil, err
+	}
+	from := len(*buf)
+	out, err := jsonscan.AppendUnquoted(*buf, w.b[start:end-1])
+	if err != nil {
+		return nil, jsonscan.Errorf(start+err.(*jsonscan.SyntaxError).Offset, "%s", err.(*jsonscan.SyntaxError).Msg)
+	}
+	*buf, w.i = out, end
+	return out[from:], nil
 }
 
 // scalar reads a number, true, false or null at w.i.
@@ -274,8 +271,13 @@ func (w *walker) skipValue() error {
 	}
 }
 
-// skipString moves past the string at w.i without decoding it.
+// skipString moves past the string at w.i without decoding it: at its
+// first quote, unless a backslash stands before it.
 func (w *walker) skipString() error {
+	if j := bytes.IndexByte(w.b[w.i+1:], '"'); j >= 0 && w.b[w.i+j] != '\\' {
+		w.i += j + 2
+		return nil
+	}
 	i, err := jsonscan.String(w.b, w.i)
 	w.i = i
 	return err

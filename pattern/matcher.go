@@ -48,10 +48,10 @@ type matcher struct {
 
 // numRange is an interval of comparable numbers.
 type numRange struct {
-	lo, hi             int64
-	hasLo, hasHi       bool
-	loOpen, hiOpen     bool
-	loText, hiText     string // as written, for the matcher's key
+	lo, hi         int64
+	hasLo, hasHi   bool
+	loOpen, hiOpen bool
+	loText, hiText string // as written, for the matcher's key
 }
 
 func (r numRange) contains(n int64) bool {

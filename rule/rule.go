@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"vigil/pattern"
+	"vigil/sigma"
 )
 
 // Rule is a compiled detection rule.
@@ -24,15 +25,23 @@ type Rule struct {
 	Tags           []string
 	References     []string
 	FalsePositives []string
-	Pattern        *pattern.Pattern
+	// Pattern is the event pattern of a native rule; Sigma is the
+	// detection of a Sigma rule. A rule has one of the two.
+	Pattern *pattern.Pattern
+	Sigma   *sigma.Rule
 	// Dedup lists dotted field paths, addressed like the pattern's keys:
 	// matching events with the same values fold into one alert.
 	Dedup []string
 	// Entities maps entity names to the dotted field paths holding them,
 	// added to the entities every event of its kind has.
 	Entities map[string]string
+	// Fields are the fields an analyst wants to see with an alert (a
+	// Sigma rule's fields), as dotted paths.
+	Fields []string
 	// Response names the actions to take on an alert.
 	Response []string
+	// Silent rules raise no alerts of their own: they feed correlations.
+	Silent bool
 	// Exceptions are patterns that keep an otherwise matching event from
 	// firing the rule. They come from overrides, never from the rule.
 	Exceptions []*pattern.Pattern

@@ -9,6 +9,7 @@ import (
 	"vigil/builtin"
 	"vigil/engine"
 	"vigil/rule"
+	"vigil/sigma"
 )
 
 // list is a flag that may be given many times.
@@ -49,17 +50,59 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 
 // ruleFlags are the flags that choose rules.
 type ruleFlags struct {
-	dirs      list
-	noBuiltin bool
+	dirs        list
+	sigmaDirs   list
+	sigmaConfig string
+	noBuiltin   bool
 }
 
 func (r *ruleFlags) add(fs *flag.FlagSet) {
 	fs.Var(&r.dirs, "rules", "rule file or directory of rule files to add (repeatable)")
+	fs.Var(&r.sigmaDirs, "sigma", "Sigma rule file or directory, such as a SigmaHQ checkout's rules/ (repeatable)")
+	fs.StringVar(&r.sigmaConfig, "sigma-config", "", "Sigma configuration: field mappings, placeholders (see docs/sigma.md)")
 	fs.BoolVar(&r.noBuiltin, "no-builtin", false, "leave out the built-in rules")
 }
 
-// load reads the rules the flags choose, without composing them.
-func (r *ruleFlags) load() (*rule.Parsed, error) {
+// loadSigma reads the Sigma rules the flags choose; nil when none.
+func (r *ruleFlags) loadSigma() (*sigma.Collection, error) {
+	if len(r.sigmaDirs) == 0 {
+		return nil, nil
+	}
+	var cfg *sigma.Config
+	if r.sigmaConfig != "" {
+		var err error
+		if cfg, err = sigma.LoadConfig(r.sigmaConfig); err != nil {
+			return nil, err
+		}
+	}
+	c := &sigma.Collection{}
+	for _, d := range r.sigmaDirs {
+		if err := c.AddPath(d); err != nil {
+			return nil, err
+		}
+	}
+	c.Compile(cfg)
+	return c, nil
+}
+
+// load reads the rules the flags choose, without composing them. Sigma
+// rules that vigil runs join the native rules.
+func (r *ruleFlags) load() (*rule.Parsed, *sigma.Collection, error) {
+	all, err := r.loadNative()
+	if err != nil {
+		return nil, nil, err
+	}
+	sc, err := r.loadSigma()
+	if err != nil || sc == nil {
+		return all, nil, err
+	}
+	for _, s := range sc.Rules {
+		all.Rules = append(all.Rules, rule.FromSigma(s))
+	}
+	return all, sc, nil
+}
+
+func (r *ruleFlags) loadNative() (*rule.Parsed, error) {
 	all := &rule.Parsed{}
 	if !r.noBuiltin {
 		p, err := rule.Load(builtin.FS, ".", true)
@@ -78,19 +121,28 @@ func (r *ruleFlags) load() (*rule.Parsed, error) {
 	return all, nil
 }
 
-// engine compiles the rules the flags choose; problems in them are errors.
-func (r *ruleFlags) engine() (*engine.Engine, error) {
-	p, err := r.load()
+// engine compiles the rules the flags choose; invalid rules are errors,
+// while Sigma rules vigil does not run are left out.
+func (r *ruleFlags) engine() (*engine.Engine, *sigma.Collection, error) {
+	p, sc, err := r.load()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	rules := p.Compose()
-	if len(p.Problems) > 0 {
-		var msgs []string
-		for _, pr := range p.Problems {
-			msgs = append(msgs, pr.Error())
-		}
-		return nil, errors.New("invalid rules:\n  " + strings.Join(msgs, "\n  ") + "\nrun 'vigil rule lint' for details")
+	var msgs []string
+	for _, pr := range p.Problems {
+		msgs = append(msgs, pr.Error())
 	}
-	return engine.New(rules)
+	if sc != nil {
+		for _, pr := range sc.Problems {
+			if pr.Class == sigma.Invalid {
+				msgs = append(msgs, pr.Error())
+			}
+		}
+	}
+	if len(msgs) > 0 {
+		return nil, nil, errors.New("invalid rules:\n  " + strings.Join(msgs, "\n  ") + "\nrun 'vigil rule lint' for details")
+	}
+	e, err := engine.New(rules)
+	return e, sc, err
 }

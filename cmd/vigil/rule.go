@@ -12,6 +12,7 @@ import (
 	"vigil/event"
 	"vigil/pattern"
 	"vigil/rule"
+	"vigil/sigma"
 )
 
 func ruleCmd(args []string, stdout, stderr io.Writer) error {
@@ -117,12 +118,13 @@ func ruleLint(args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("rule lint", stderr)
 	var rf ruleFlags
 	rf.add(fs)
+	verbose := fs.Bool("v", false, "also list the Sigma rules for logs vigil does not read")
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	rf.dirs = append(rf.dirs, rest...)
-	p, err := rf.load()
+	p, sc, err := rf.load()
 	if err != nil {
 		return err
 	}
@@ -142,8 +144,23 @@ func ruleLint(args []string, stdout, stderr io.Writer) error {
 	for _, pr := range p.Problems {
 		fmt.Fprintln(stdout, pr)
 	}
-	fmt.Fprintf(stdout, "loaded %d, invalid %d\n", loaded, p.Invalid)
-	if p.Invalid > 0 {
+	if sc == nil {
+		fmt.Fprintf(stdout, "loaded %d, invalid %d\n", loaded, p.Invalid)
+		if p.Invalid > 0 {
+			return exitError{exitFound}
+		}
+		return nil
+	}
+	// Sigma rules: those that did not load, and why, then the counts.
+	n := sc.Counts()
+	for _, pr := range sc.Problems {
+		if pr.Class != sigma.NotApplicable || *verbose {
+			fmt.Fprintln(stdout, pr)
+		}
+	}
+	invalid := p.Invalid + n.Invalid
+	fmt.Fprintf(stdout, "loaded %d, not applicable %d, unsupported %d, invalid %d\n", loaded+len(sc.Correlations), n.NotApplicable, n.Unsupported, invalid)
+	if invalid > 0 {
 		return exitError{exitFound}
 	}
 	return nil

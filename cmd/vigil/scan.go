@@ -60,7 +60,7 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return usageError{err}
 		}
 	}
-	e, err := rf.engine()
+	e, _, err := rf.engine()
 	if err != nil {
 		return err
 	}
