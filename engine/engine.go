@@ -344,6 +344,8 @@ type Match struct {
 	Entities []Entity
 	// Fields are the values of the rule's fields, in order.
 	Fields []Value
+	// Correlated are the values of the fields correlations read, by path.
+	Correlated map[string]string
 }
 
 // Value is the value of a field in an event: its text, or absent.
@@ -374,6 +376,7 @@ func reportPaths(rules []*rule.Rule) []string {
 	for _, r := range rules {
 		paths = append(paths, r.Dedup...)
 		paths = append(paths, r.Fields...)
+		paths = append(paths, r.Correlated...)
 		for _, p := range r.Entities {
 			paths = append(paths, p)
 		}
@@ -421,6 +424,14 @@ func (x *Evaluator) Describe(ev *event.Event, rules []*rule.Rule) ([]Match, erro
 		}
 		for _, p := range r.Fields {
 			m.Fields = append(m.Fields, get(p))
+		}
+		for _, p := range r.Correlated {
+			if v := get(p); v.Present {
+				if m.Correlated == nil {
+					m.Correlated = map[string]string{}
+				}
+				m.Correlated[p] = v.Text
+			}
 		}
 		names := make([]string, 0, len(r.Entities))
 		for n := range r.Entities {

@@ -42,6 +42,8 @@ type Rule struct {
 	Response []string
 	// Silent rules raise no alerts of their own: they feed correlations.
 	Silent bool
+	// Correlated lists the paths correlations read of the rule's events.
+	Correlated []string
 	// Exceptions are patterns that keep an otherwise matching event from
 	// firing the rule. They come from overrides, never from the rule.
 	Exceptions []*pattern.Pattern

@@ -34,3 +34,17 @@ func FromSigma(s *sigma.Rule) *Rule {
 	}
 	return r
 }
+
+// FromCorrelation returns the rule of a Sigma correlation, whose alerts
+// fold by its group-by values.
+func FromCorrelation(c *sigma.Correlation) *Rule {
+	r := &Rule{
+		ID: c.Ref(), Title: c.Title, Description: c.Description, Severity: sigmaLevels[c.Level],
+		Tags: c.Tags, References: c.References, FalsePositives: c.FalsePositives,
+		Dedup: c.GroupBy, Silent: c.Silent, File: c.File, Line: c.Line,
+	}
+	if r.ID == "" {
+		r.ID = c.Title
+	}
+	return r
+}

@@ -6,20 +6,25 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"vigil/alert"
 	"vigil/batch"
+	"vigil/correlate"
 	"vigil/engine"
 	"vigil/event"
 	"vigil/jsonscan"
+	"vigil/rule"
 )
 
 // Options are the settings of a scan.
@@ -41,6 +46,10 @@ type Options struct {
 	// MaxWhole is the largest file read whole (files that are one JSON
 	// value); 0 means 1 GiB.
 	MaxWhole int64
+	// Correlations, when set, correlate the events of the rules they
+	// read; Correlated gives the rule of each correlation, for alerts.
+	Correlations *correlate.Engine
+	Correlated   map[string]*rule.Rule
 }
 
 // Result is what a scan found.
@@ -111,11 +120,13 @@ func Run(ctx context.Context, e *engine.Engine, paths []string, opts Options, st
 	}()
 
 	aggs := make([]*alert.Aggregator, opts.Workers)
+	hits := make([][]engine.Match, opts.Workers)
 	var wg sync.WaitGroup
 	for w := range aggs {
 		aggs[w] = alert.NewAggregator(opts.PerEvent)
 		wg.Go(func() {
-			wk := &worker{x: e.NewEvaluator(), agg: aggs[w], st: st, warn: warn, strict: opts.Strict, cancel: cancel}
+			wk := &worker{x: e.NewEvaluator(), agg: aggs[w], st: st, warn: warn, strict: opts.Strict, cancel: cancel, corr: opts.Correlations}
+			defer func() { hits[w] = wk.hits }()
 			for c := range chunks {
 				if ctx.Err() == nil {
 					wk.chunk(c)
@@ -134,7 +145,53 @@ func Run(ctx context.Context, e *engine.Engine, paths []string, opts Options, st
 	for _, g := range aggs[1:] {
 		aggs[0].Merge(g)
 	}
+	if opts.Correlations != nil {
+		correlateAll(opts.Correlations, opts.Correlated, slices.Concat(hits...), aggs[0])
+	}
 	return &Result{Alerts: aggs[0].Alerts()}, nil
+}
+
+// correlateAll feeds the events correlated rules matched, in time order,
+// to the correlations, and folds what fires into alerts: the same
+// whatever order the files were read in.
+func correlateAll(c *correlate.Engine, rules map[string]*rule.Rule, hits []engine.Match, agg *alert.Aggregator) {
+	slices.SortFunc(hits, func(a, b engine.Match) int {
+		return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.EventID, b.EventID), strings.Compare(a.Rule.ID, b.Rule.ID))
+	})
+	byID := map[string]engine.Match{}
+	var fires []correlate.Fire
+	for _, m := range hits {
+		byID[m.EventID] = m
+		fires = append(fires, c.Add(correlate.Hit{Rule: m.Rule.ID, Time: m.Time, EventID: m.EventID, Values: m.Correlated})...)
+	}
+	fires = append(fires, c.Flush()...)
+	events := map[string][]string{} // the events behind each fire
+	for _, f := range fires {
+		var ids []string
+		for _, id := range f.EventIDs {
+			if inner, ok := events[id]; ok { // a correlation this one chains
+				ids = append(ids, inner...)
+			} else {
+				ids = append(ids, id)
+			}
+		}
+		events[f.ID] = ids
+		r := rules[f.Corr.Ref()]
+		if r == nil || r.Silent {
+			continue
+		}
+		var dedup []engine.Value
+		for _, g := range f.Corr.GroupBy {
+			dedup = append(dedup, engine.Value{Text: f.Group[g], Present: true})
+		}
+		for _, id := range ids {
+			m := engine.Match{Rule: r, EventID: id, Time: f.Time, Dedup: dedup}
+			if base, ok := byID[id]; ok {
+				m.Time, m.Entities = base.Time, base.Entities
+			}
+			agg.Add(m)
+		}
+	}
 }
 
 // worker evaluates the events of chunks.
@@ -146,6 +203,8 @@ type worker struct {
 	strict bool
 	cancel context.CancelCauseFunc
 	ev     event.Event
+	corr   *correlate.Engine
+	hits   []engine.Match // matches of rules that feed correlations
 }
 
 func (w *worker) chunk(c chunk) {
@@ -160,7 +219,12 @@ func (w *worker) chunk(c chunk) {
 			if matches, err = w.x.Describe(&w.ev, rules); err == nil {
 				w.st.Matches.Add(int64(len(rules)))
 				for _, m := range matches {
-					w.agg.Add(m)
+					if w.corr != nil && w.corr.Feeds(m.Rule.ID) {
+						w.hits = append(w.hits, m)
+					}
+					if !m.Rule.Silent {
+						w.agg.Add(m)
+					}
 				}
 			}
 		}

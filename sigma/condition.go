@@ -2,7 +2,6 @@ package sigma
 
 import (
 	"fmt"
-	"path"
 	"slices"
 	"strings"
 )
@@ -198,6 +197,20 @@ func (p *condParser) primary() (node, error) {
 	return n, nil
 }
 
+// matchStar matches a name against a pattern whose only wildcard is '*'.
+func matchStar(pattern, name string) bool {
+	var t text
+	for i, part := range strings.Split(pattern, "*") {
+		if i > 0 {
+			t = append(t, piece{wild: '*'})
+		}
+		if part != "" {
+			t = append(t, piece{lit: part})
+		}
+	}
+	return matchGlob(t, name)
+}
+
 // of compiles "1 of X", "any of X" and "all of X", X being "them" or an
 // identifier pattern with '*' wildcards.
 func (p *condParser) of(quant, what string) (node, error) {
@@ -217,8 +230,7 @@ func (p *condParser) of(quant, what string) (node, error) {
 		if strings.EqualFold(what, "them") {
 			ok = !strings.HasPrefix(name, "_")
 		} else {
-			ok, _ = path.Match(what, name)
-			ok = ok || what == name
+			ok = matchStar(what, name)
 		}
 		if ok {
 			ns = append(ns, p.idents[name])

@@ -64,6 +64,14 @@ func (c *Correlation) Ref() string {
 	return c.Name
 }
 
+// label names the correlation in messages: its id, name or title.
+func (c *Correlation) label() string {
+	if r := c.Ref(); r != "" {
+		return r
+	}
+	return c.Title
+}
+
 // CorrelationType is the kind of correlation.
 type CorrelationType string
 
@@ -272,7 +280,7 @@ func (c *Collection) resolve() {
 	}
 	var ok []*Correlation
 	for _, x := range c.Correlations {
-		bad := ""
+		var missing []string
 		for _, ref := range x.refs {
 			switch r, y := c.find(ref), byRef[ref]; {
 			case r != nil:
@@ -280,17 +288,34 @@ func (c *Collection) resolve() {
 			case y != nil:
 				x.Rules = append(x.Rules, Ref{Correlation: y})
 			default:
-				bad = fmt.Sprintf("correlation: no rule %q (give an id or a name)", ref)
+				missing = append(missing, strconv.Quote(ref))
 			}
 		}
-		if bad == "" && loops(x, nil) {
-			bad = "correlation: the correlations it names lead back to it"
+		switch {
+		case len(missing) > 0:
+			c.Problems = append(c.Problems, &Problem{Class: NotApplicable, File: x.File, Line: x.Line, Rule: x.label(),
+				Msg: fmt.Sprintf("correlation: rules %s are not loaded (or vigil reads none of their events)", strings.Join(missing, ", "))})
+		case loops(x, nil):
+			c.Problems = append(c.Problems, &Problem{Class: Invalid, File: x.File, Line: x.Line, Rule: x.label(),
+				Msg: "correlation: the correlations it names lead back to it"})
+		default:
+			ok = append(ok, x)
 		}
-		if bad != "" {
-			c.Problems = append(c.Problems, &Problem{Class: Invalid, File: x.File, Line: x.Line, Rule: x.Ref(), Msg: bad})
-			continue
-		}
-		ok = append(ok, x)
+	}
+	// A correlation that names one that did not load does not load either.
+	for changed := true; changed; {
+		changed = false
+		ok = slices.DeleteFunc(ok, func(x *Correlation) bool {
+			for _, r := range x.Rules {
+				if r.Correlation != nil && !slices.Contains(ok, r.Correlation) {
+					c.Problems = append(c.Problems, &Problem{Class: NotApplicable, File: x.File, Line: x.Line, Rule: x.label(),
+						Msg: fmt.Sprintf("correlation: correlation %q did not load", r.ID())})
+					changed = true
+					return true
+				}
+			}
+			return false
+		})
 	}
 	c.Correlations = ok
 	for _, x := range ok {

@@ -56,6 +56,9 @@ func (r *Rule) Ref() string {
 	return r.Name
 }
 
+// Path returns where a field the rule's logsource names is in events.
+func (r *Rule) Path(field string) string { return r.sc.path(field) }
+
 // Paths returns the event paths the rule reads.
 func (r *Rule) Paths() []string { return paths(r.cond, nil) }
 
@@ -113,6 +116,10 @@ type Problem struct {
 	Line  int
 	Rule  string // the id, name or title of the document
 	Msg   string
+	// Logsource is set for a rule not applicable because vigil reads no
+	// events of its logsource (rather than because a rule it names is
+	// not loaded).
+	Logsource bool
 }
 
 func (p *Problem) Error() string {
@@ -135,7 +142,9 @@ type Collection struct {
 	Rules        []*Rule
 	Correlations []*Correlation
 	Problems     []*Problem
-	docs         []document
+	// Config is the configuration the collection was compiled with.
+	Config *Config
+	docs   []document
 }
 
 // AddPath adds a rule file, or every .yml and .yaml file below a
@@ -212,6 +221,7 @@ func (c *Collection) Counts() Counts {
 // filters into the rules they name, then correlations over the rules.
 func (c *Collection) Compile(cfg *Config) {
 	cfg = cfg.withDefaults()
+	c.Config = cfg
 	var filters, corrs []document
 	for _, d := range c.docs {
 		switch {
@@ -298,6 +308,7 @@ func (c *Collection) rule(d document, cfg *Config) {
 	}
 	if src == nil {
 		c.problem(NotApplicable, d, "", "%s", why)
+		c.Problems[len(c.Problems)-1].Logsource = true
 		return
 	}
 	c.Rules = append(c.Rules, r)
@@ -342,10 +353,11 @@ func (c *Collection) filter(d document) {
 		c.problem(Invalid, d, "", "filter: no rules to apply to")
 		return
 	}
+	var missing []string
 	for _, t := range targets {
 		r := c.find(t)
 		if r == nil {
-			c.problem(Invalid, d, "", "filter: no rule %q", t)
+			missing = append(missing, strconv.Quote(t))
 			continue
 		}
 		cond, err := r.sc.detection(f, "condition")
@@ -354,6 +366,9 @@ func (c *Collection) filter(d document) {
 			return
 		}
 		r.cond = andNode{r.cond, notNode{cond}}
+	}
+	if len(missing) > 0 {
+		c.problem(NotApplicable, d, "", "filter: rules %s are not loaded (or vigil reads none of their events)", strings.Join(missing, ", "))
 	}
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -219,5 +220,86 @@ func TestScanUsage(t *testing.T) {
 	}
 	if _, _, code := vigil(t, "", "scan", "--strict", ok, bad); code != 2 {
 		t.Errorf("--strict: exit %d", code)
+	}
+}
+
+func consoleLogin(i int, min int, user, result string) string {
+	errPart := ""
+	if result == "Failure" {
+		errPart = `"errorMessage":"Failed authentication",`
+	}
+	return fmt.Sprintf(`{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","principalId":"AIDAEXAMPLE%d","accountId":"111122223333","userName":%q},"eventTime":"2026-11-20T09:%02d:00Z","eventSource":"signin.amazonaws.com","eventName":"ConsoleLogin","awsRegion":"us-east-1","sourceIPAddress":"198.51.100.23",%s"responseElements":{"ConsoleLogin":%q},"eventID":"login-%d","eventType":"AwsConsoleSignIn","recipientAccountId":"111122223333"}`,
+		i, user, min, errPart, result, i)
+}
+
+// TestSigmaCorrelation runs a chained Sigma correlation through scan:
+// many failed console logins by a user, then a successful one.
+func TestSigmaCorrelation(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules")
+	os.MkdirAll(rules, 0o755)
+	os.WriteFile(filepath.Join(rules, "brute_force.yml"), []byte(`title: Console password guessed
+id: 5e4b9a2c-1d3e-4f60-8a7b-9c0d1e2f3a4b
+correlation:
+    type: temporal_ordered
+    rules: [many_failed_console_logins, successful_console_login]
+    group-by: [userIdentity.userName]
+    timespan: 30m
+level: high
+---
+title: Many failed console logins
+name: many_failed_console_logins
+correlation:
+    type: event_count
+    rules: [failed_console_login]
+    group-by: [userIdentity.userName]
+    timespan: 10m
+    condition: {gte: 3}
+---
+title: Failed console login
+name: failed_console_login
+logsource: {product: aws, service: cloudtrail}
+detection:
+    selection: {eventName: ConsoleLogin, responseElements.ConsoleLogin: Failure}
+    condition: selection
+---
+title: Successful console login
+name: successful_console_login
+logsource: {product: aws, service: cloudtrail}
+detection:
+    selection: {eventName: ConsoleLogin, responseElements.ConsoleLogin: Success}
+    condition: selection
+`), 0o644)
+	var recs []string
+	for i, e := range []struct {
+		min          int
+		user, result string
+	}{
+		{0, "treasury-ops", "Failure"}, {1, "treasury-ops", "Failure"}, {2, "alice", "Failure"},
+		{3, "treasury-ops", "Failure"}, {4, "alice", "Success"}, {5, "treasury-ops", "Success"},
+	} {
+		recs = append(recs, consoleLogin(i, e.min, e.user, e.result))
+	}
+	file := writeRecords(t, dir, recs...)
+	out, errOut, code := vigil(t, "", "scan", "--no-builtin", "--sigma", rules, "--format", "json", file)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var alerts []alertJSON
+	if err := json.Unmarshal([]byte(out), &alerts); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	// The rules that feed correlations are silent; only the outermost
+	// correlation alerts, for treasury-ops.
+	if len(alerts) != 1 || alerts[0].Rule.Title != "Console password guessed" || alerts[0].Rule.Severity != "high" ||
+		*alerts[0].Dedup["userIdentity.userName"] != "treasury-ops" {
+		t.Fatalf("alerts %s", out)
+	}
+	if ids := alerts[0].EventIDs; strings.Join(ids, ",") != "login-0,login-1,login-3,login-5" {
+		t.Errorf("event ids %v", ids)
+	}
+	lint, _, code := vigil(t, "", "rule", "lint", "--no-builtin", "--sigma", rules)
+	if code != 0 || !strings.HasSuffix(strings.TrimSpace(lint), "loaded 4, not applicable 0, unsupported 0, invalid 0") {
+		t.Errorf("lint: exit %d\n%s", code, lint)
 	}
 }

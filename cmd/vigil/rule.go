@@ -12,7 +12,6 @@ import (
 	"vigil/event"
 	"vigil/pattern"
 	"vigil/rule"
-	"vigil/sigma"
 )
 
 func ruleCmd(args []string, stdout, stderr io.Writer) error {
@@ -154,7 +153,7 @@ func ruleLint(args []string, stdout, stderr io.Writer) error {
 	// Sigma rules: those that did not load, and why, then the counts.
 	n := sc.Counts()
 	for _, pr := range sc.Problems {
-		if pr.Class != sigma.NotApplicable || *verbose {
+		if !pr.Logsource || *verbose {
 			fmt.Fprintln(stdout, pr)
 		}
 	}
