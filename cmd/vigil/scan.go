@@ -84,7 +84,7 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		Stdin:        stdin,
 		Correlations: rules.corr,
 		Correlated:   rules.corrRules,
-		Warn:     func(msg string) { fmt.Fprintf(errw, "vigil: %s\n", msg) },
+		Warn:         func(msg string) { fmt.Fprintf(errw, "vigil: %s\n", msg) },
 	}
 	if isTerminal(stderr) { // clear the progress line first
 		opts.Warn = func(msg string) { fmt.Fprintf(errw, "\r\x1b[Kvigil: %s\n", msg) }
