@@ -357,21 +357,15 @@ type Value struct {
 // Entity is something an event names: a principal, an address, a key.
 type Entity struct{ Type, Value string }
 
-// defaultEntities are the entities of every CloudTrail event, in the
-// namespace of event patterns.
-var defaultEntities = []struct{ name, path string }{
-	{"principal", "detail.userIdentity.arn"},
-	{"access_key", "detail.userIdentity.accessKeyId"},
-	{"source_ip", "detail.sourceIPAddress"},
-	{"account", "account"},
-	{"region", "region"},
-	{"user_agent", "detail.userAgent"},
-}
-
 func reportPaths(rules []*rule.Rule) []string {
-	paths := []string{"id", "time"}
-	for _, d := range defaultEntities {
-		paths = append(paths, d.path)
+	var paths []string
+	for k := event.Unknown; k <= event.Syslog; k++ {
+		f := k.Facts()
+		paths = append(paths, f.ID...)
+		paths = append(paths, f.Time...)
+		for _, e := range f.Entities {
+			paths = append(paths, e.Path)
+		}
 	}
 	for _, r := range rules {
 		paths = append(paths, r.Dedup...)
@@ -391,29 +385,39 @@ func (x *Evaluator) Describe(ev *event.Event, rules []*rule.Rule) ([]Match, erro
 	if err := rv.load(x.details, ev, &x.dbuf); err != nil {
 		return nil, err
 	}
-	get := func(path string) Value {
+	all := func(path string) []string {
 		id, ok := rv.set.ID(path)
 		if !ok {
-			return Value{}
+			return nil
 		}
 		var texts []string
 		for i := x.details.First(id); i >= 0; i = x.details.Next(i) {
 			texts = append(texts, string(x.details.At(i).Bytes))
 		}
+		return texts
+	}
+	get := func(path string) Value {
+		texts := all(path)
 		return Value{Text: strings.Join(texts, ","), Present: texts != nil}
 	}
-	id := get("id").Text
+	facts := ev.Kind.Facts()
+	id := first(get, facts.ID).Text
 	if ev.Kind == event.JSON || id == "" {
 		id = event.Digest(ev.Raw)
 	}
 	var when time.Time
-	if t := get("time"); t.Present {
+	if t := first(get, facts.Time); t.Present {
 		when, _ = event.ParseTime([]byte(t.Text))
 	}
 	var base []Entity
-	for _, d := range defaultEntities {
-		if v := get(d.path); v.Present && (d.name != "source_ip" || isIP(v.Text)) {
-			base = append(base, Entity{d.name, v.Text})
+	for _, e := range facts.Entities {
+		if slices.ContainsFunc(base, func(b Entity) bool { return b.Type == e.Type }) {
+			continue // an earlier path named it
+		}
+		for _, v := range all(e.Path) {
+			if v != "" && (e.Type != "source_ip" || isIP(v)) {
+				base = append(base, Entity{e.Type, v})
+			}
 		}
 	}
 	out := make([]Match, 0, len(rules))
@@ -446,6 +450,16 @@ func (x *Evaluator) Describe(ev *event.Event, rules []*rule.Rule) ([]Match, erro
 		out = append(out, m)
 	}
 	return out, nil
+}
+
+// first returns the value of the first of paths present in the event.
+func first(get func(string) Value, paths []string) Value {
+	for _, p := range paths {
+		if v := get(p); v.Present {
+			return v
+		}
+	}
+	return Value{}
 }
 
 func isIP(s string) bool {

@@ -13,7 +13,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"strconv"
-	"time"
 
 	"vigil/field"
 )
@@ -236,10 +235,4 @@ func quote(s []byte) []byte {
 func Digest(raw []byte) string {
 	sum := sha256.Sum256(raw)
 	return hex.EncodeToString(sum[:16])
-}
-
-// ParseTime parses an event time as AWS writes it (RFC 3339).
-func ParseTime(b []byte) (time.Time, bool) {
-	t, err := time.Parse(time.RFC3339Nano, string(b))
-	return t, err == nil
 }

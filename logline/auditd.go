@@ -7,60 +7,74 @@ import (
 	"time"
 )
 
-// parseAuditd appends the object of an audit record:
-//
-//	[node=NODE ]type=TYPE msg=audit(SECONDS.MILLIS:SERIAL): FIELDS[\x1dENRICHED FIELDS]
+// parseAuditd appends the object of an audit record.
 func parseAuditd(dst, line []byte) ([]byte, error) {
-	i := 0
-	var node []byte
-	if bytes.HasPrefix(line, []byte("node=")) {
-		end := 5 + bytes.IndexByte(line[5:], ' ')
-		if end < 5 {
-			return dst, auditdError(len(line), "missing type= after node=")
-		}
-		node, i = line[5:end], end+1
-	}
-	if !bytes.HasPrefix(line[i:], []byte("type=")) {
-		return dst, auditdError(i, "missing type=")
-	}
-	i += 5
-	end := i + bytes.IndexByte(line[i:], ' ')
-	if end < i {
-		return dst, auditdError(len(line), "missing msg=audit(...)")
-	}
-	typ := line[i:end]
-	if len(typ) == 0 {
-		return dst, auditdError(i, "empty type=")
-	}
-	i = end + 1
-	if !bytes.HasPrefix(line[i:], []byte("msg=audit(")) {
-		return dst, auditdError(i, "missing msg=audit(...)")
-	}
-	i += len("msg=audit(")
-	sec, millis, serial, n, err := auditStamp(line[i:])
+	h, err := auditHeader(line)
 	if err != nil {
-		return dst, &SyntaxError{Format: Auditd, Offset: i, Msg: err.Error()}
+		return dst, err
 	}
-	i += n
-
-	p := auditParser{dst: append(dst, '{'), execve: string(typ) == "EXECVE"}
-	p.field("type", typ)
+	p := auditParser{dst: append(dst, '{'), execve: string(h.typ) == "EXECVE"}
+	p.field("type", h.typ)
 	p.dst, _ = p.keys.member(p.dst, []byte("time"))
-	p.dst = appendTime(p.dst, time.Unix(int64(sec), 0), millis[:])
-	p.field("serial", serial)
-	if node != nil {
-		p.field("node", node)
+	p.dst = appendTime(p.dst, time.Unix(int64(h.sec), 0), h.millis[:])
+	p.field("serial", h.serial)
+	if h.node != nil {
+		p.field("node", h.node)
 	}
-	if err := p.fields(line[i:], i, false, false); err != nil {
+	if err := p.fields(line[h.body:], h.body, false, false); err != nil {
 		return dst, err
 	}
 	if p.hasWords {
-		p.fields(line[i:], i, true, false) // the same bytes again: no error
+		p.fields(line[h.body:], h.body, true, false) // the same bytes again: no error
 	}
 	if p.text > 0 {
 		p.dst = append(p.dst, '"')
 	}
 	return append(p.dst, '}'), nil
+}
+
+// auditHead is the header of an audit record.
+type auditHead struct {
+	node, typ, serial []byte
+	sec               int
+	millis            [3]byte
+	body              int // offset of the fields after the header
+}
+
+// auditHeader reads the header of an audit record:
+//
+//	[node=NODE ]type=TYPE msg=audit(SECONDS.MILLIS:SERIAL):
+func auditHeader(line []byte) (h auditHead, err error) {
+	i := 0
+	if bytes.HasPrefix(line, []byte("node=")) {
+		end := 5 + bytes.IndexByte(line[5:], ' ')
+		if end < 5 {
+			return h, auditdError(len(line), "missing type= after node=")
+		}
+		h.node, i = line[5:end], end+1
+	}
+	if !bytes.HasPrefix(line[i:], []byte("type=")) {
+		return h, auditdError(i, "missing type=")
+	}
+	i += 5
+	end := i + bytes.IndexByte(line[i:], ' ')
+	if end < i {
+		return h, auditdError(len(line), "missing msg=audit(...)")
+	}
+	if h.typ = line[i:end]; len(h.typ) == 0 {
+		return h, auditdError(i, "empty type=")
+	}
+	i = end + 1
+	if !bytes.HasPrefix(line[i:], []byte("msg=audit(")) {
+		return h, auditdError(i, "missing msg=audit(...)")
+	}
+	i += len("msg=audit(")
+	var n int
+	if h.sec, h.millis, h.serial, n, err = auditStamp(line[i:]); err != nil {
+		return h, &SyntaxError{Format: Auditd, Offset: i, Msg: err.Error()}
+	}
+	h.body = i + n
+	return h, nil
 }
 
 // maxUnix is the last second of the year 9999.
@@ -149,7 +163,7 @@ func (p *auditParser) pair(t *auditToken) {
 	if p.dst, ok = p.keys.member(p.dst, t.key); !ok {
 		return
 	}
-	if t.quote == 0 && isUpperHex(t.val) && auditEncoded(t.key, p.execve) {
+	if t.hex(p.execve) {
 		from := len(p.dst)
 		p.dst = appendHexDecoded(p.dst, t.val, string(t.key) == "proctitle")
 		p.dst = quoteTail(p.dst, from)
@@ -248,6 +262,11 @@ type auditToken struct {
 	key, val []byte
 	quote    byte // the quote the value was in: '"', '\'' or 0
 	off      int  // offset of the value
+}
+
+// hex reports whether the token's value is in hexadecimal, to be decoded.
+func (t *auditToken) hex(execve bool) bool {
+	return t.quote == 0 && isUpperHex(t.val) && auditEncoded(t.key, execve)
 }
 
 // auditLexer splits the fields of an audit record. They are separated by

@@ -1,6 +1,8 @@
 package logline
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"testing"
 )
@@ -58,4 +60,23 @@ func FuzzParse(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, line []byte) { fuzzParse(t, Detect(line), line) })
+}
+
+// FuzzProcess assembles a process from records split out of the input:
+// the result must be a JSON object and the input left unchanged.
+func FuzzProcess(f *testing.F) {
+	f.Add([]byte("type=SYSCALL msg=audit(1.5:1): exe=\"/bin/x\" uid=0\x1dUID=\"root\"\ntype=EXECVE msg=audit(1.5:1): argc=2 a0=\"x\" a1_len=4 a1[0]=4142 a1[1]=4344\ntype=CWD msg=audit(1.5:1): cwd=\"/\""))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		keep := bytes.Clone(in)
+		out, ok := Process([]byte("["), bytes.Split(in, []byte{'\n'}))
+		if !bytes.Equal(in, keep) {
+			t.Fatal("input changed")
+		}
+		if ok && !json.Valid(out[1:]) {
+			t.Fatalf("invalid JSON %s", out)
+		}
+		if !ok && string(out) != "[" {
+			t.Fatalf("dst changed: %q", out)
+		}
+	})
 }

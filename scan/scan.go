@@ -203,32 +203,23 @@ type worker struct {
 	strict bool
 	cancel context.CancelCauseFunc
 	ev     event.Event
+	events int64  // events of the chunk at hand
+	tbuf   []byte // the JSON of a text line
 	corr   *correlate.Engine
 	hits   []engine.Match // matches of rules that feed correlations
 }
 
 func (w *worker) chunk(c chunk) {
 	w.st.Bytes.Add(int64(len(c.data)))
-	var events int64
+	w.events = 0
+	defer func() { w.st.Events.Add(w.events) }()
+	if c.text {
+		w.text(c)
+		return
+	}
 	each := func(_ int, raw []byte, kind event.Kind) error {
-		events++
-		w.ev = event.Event{Raw: raw, Kind: kind}
-		rules, err := w.x.Eval(&w.ev)
-		if err == nil && len(rules) > 0 {
-			var matches []engine.Match
-			if matches, err = w.x.Describe(&w.ev, rules); err == nil {
-				w.st.Matches.Add(int64(len(rules)))
-				for _, m := range matches {
-					if w.corr != nil && w.corr.Feeds(m.Rule.ID) {
-						w.hits = append(w.hits, m)
-					}
-					if !m.Rule.Silent {
-						w.agg.Add(m)
-					}
-				}
-			}
-		}
-		if err != nil {
+		w.events++
+		if err := w.eval(raw, kind); err != nil {
 			at := offset(c.data, raw)
 			var se *jsonscan.SyntaxError
 			if errors.As(err, &se) { // the event's own syntax error, within it
@@ -244,7 +235,6 @@ func (w *worker) chunk(c chunk) {
 	} else {
 		_, err = batch.Split(c.data, each)
 	}
-	w.st.Events.Add(events)
 	var be *batch.Error
 	if errors.As(err, &be) {
 		at := be.Offset
@@ -254,6 +244,30 @@ func (w *worker) chunk(c chunk) {
 		}
 		w.malformed(c, at, be.Err)
 	}
+}
+
+// eval runs an event through the engine and keeps what it matched. It
+// returns the engine's error when the event is not well-formed.
+func (w *worker) eval(raw []byte, kind event.Kind) error {
+	w.ev = event.Event{Raw: raw, Kind: kind}
+	rules, err := w.x.Eval(&w.ev)
+	if err != nil || len(rules) == 0 {
+		return err
+	}
+	matches, err := w.x.Describe(&w.ev, rules)
+	if err != nil {
+		return err
+	}
+	w.st.Matches.Add(int64(len(rules)))
+	for _, m := range matches {
+		if w.corr != nil && w.corr.Feeds(m.Rule.ID) {
+			w.hits = append(w.hits, m)
+		}
+		if !m.Rule.Silent {
+			w.agg.Add(m)
+		}
+	}
+	return nil
 }
 
 // offset returns where piece, a slice of data, starts in it.

@@ -14,6 +14,7 @@ import (
 	"vigil/engine"
 	"vigil/pattern"
 	"vigil/rule"
+	"vigil/sigma"
 )
 
 func record(i int, name, principal string) string {
@@ -227,5 +228,127 @@ func TestBOMAndHiddenDirectories(t *testing.T) {
 	}
 	if st.Files.Load() != 1 || len(res.Alerts) != 1 || st.Unreadable.Load() != 0 {
 		t.Errorf("files %d alerts %d unreadable %d", st.Files.Load(), len(res.Alerts), st.Unreadable.Load())
+	}
+}
+
+// sigmaEngine compiles Sigma rules written in YAML.
+func sigmaEngine(t *testing.T, yaml string) *engine.Engine {
+	t.Helper()
+	c := &sigma.Collection{}
+	c.Add("test.yml", []byte(yaml))
+	c.Compile(nil)
+	if len(c.Problems) > 0 {
+		t.Fatal(c.Problems)
+	}
+	var rules []*rule.Rule
+	for _, s := range c.Rules {
+		rules = append(rules, rule.FromSigma(s))
+	}
+	e, err := engine.New(rules)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// TestAuditEventsWhole reads audit.log in chunks far smaller than it:
+// every process is assembled from all of its records all the same.
+func TestAuditEventsWhole(t *testing.T) {
+	e := sigmaEngine(t, `title: curl as root
+logsource: {product: linux, category: process_creation}
+detection:
+    selection: {Image: /usr/bin/curl, User: root, CommandLine|endswith: ' -o /tmp/x'}
+    condition: selection
+`)
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, "type=SYSCALL msg=audit(1763800000.%03d:%d): arch=c000003e syscall=59 success=yes exit=0 ppid=1 pid=%d uid=0 comm=\"curl\" exe=\"/usr/bin/curl\"\x1dUID=\"root\"\n", i, i, 1000+i)
+		fmt.Fprintf(&b, "type=EXECVE msg=audit(1763800000.%03d:%d): argc=4 a0=\"curl\" a1=\"http://203.0.113.9/%d\" a2=\"-o\" a3=\"/tmp/x\"\n", i, i, i)
+		fmt.Fprintf(&b, "type=CWD msg=audit(1763800000.%03d:%d): cwd=\"/\"\n", i, i)
+		fmt.Fprintf(&b, "type=PROCTITLE msg=audit(1763800000.%03d:%d): proctitle=6375726C\n", i, i)
+	}
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "audit/audit.log.1.gz"), b.String(), true)
+	write(t, filepath.Join(dir, "audit/notes.txt"), "not read", false)
+	for _, size := range []int{100, 333, 1 << 20} {
+		var st Stats
+		res, err := Run(context.Background(), e, []string{dir}, Options{ChunkSize: size, Workers: 2, PerEvent: true}, &st)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Files.Load() != 1 || st.Events.Load() != 1200 || st.Malformed.Load() != 0 || len(res.Alerts) != 300 {
+			t.Errorf("chunk %d: files %d events %d malformed %d alerts %d, want 1, 1200, 0, 300",
+				size, st.Files.Load(), st.Events.Load(), st.Malformed.Load(), len(res.Alerts))
+		}
+	}
+}
+
+// TestTextErrors checks that text files vigil cannot read are skipped, and
+// that a broken line is reported at its line and costs only itself.
+func TestTextErrors(t *testing.T) {
+	e := sigmaEngine(t, `title: sshd failure
+logsource: {product: linux, service: sshd}
+detection:
+    keywords: [Failed]
+    condition: keywords
+`)
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "app.log"), "2026-11-20 INFO started\n", false)
+	write(t, filepath.Join(dir, "auth.log"), "Nov 20 03:01:07 h sshd[1]: Failed password\n"+
+		"Nov 20 03:01:08 h sshd[1]: Failed password\n"+
+		"type=EXECVE msg=audit(1763800000.1:1): a0=\"x\n"+ // unterminated quote
+		"something else\n"+
+		`{"program":"sshd","message":"Failed again"}`+"\n", false)
+	var warnings []string
+	var st Stats
+	res, err := Run(context.Background(), e, []string{dir}, Options{PerEvent: true, Warn: func(m string) { warnings = append(warnings, m) }}, &st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Unreadable.Load() != 1 || st.Malformed.Load() != 2 || len(res.Alerts) != 2 {
+		t.Errorf("unreadable %d malformed %d alerts %d, want 1, 2, 2", st.Unreadable.Load(), st.Malformed.Load(), len(res.Alerts))
+	}
+	want := []string{"app.log: skipped: neither JSON nor a text log", "auth.log:3: malformed event: auditd: unterminated quoted value", "auth.log:4: malformed event: not a line"}
+	if len(warnings) != len(want) {
+		t.Fatalf("warnings %q", warnings)
+	}
+	for i, w := range want {
+		if !strings.Contains(warnings[i], w) {
+			t.Errorf("warning %q, want %q", warnings[i], w)
+		}
+	}
+}
+
+func TestWanted(t *testing.T) {
+	for name, want := range map[string]bool{
+		"a/audit.log": true, "audit.log.1": true, "audit.log.2.gz": true, "auth.log-20261122": true,
+		"syslog": true, "messages.1": true, "secure-20261101.gz": true, "access_log": true, "x.ndjson.gz": true,
+		"notes.txt": false, ".hidden.log": false, "syslog.conf": false, "core.12345": false,
+	} {
+		if wanted(name) != want {
+			t.Errorf("wanted(%q) = %v", name, !want)
+		}
+	}
+}
+
+func TestAuditCut(t *testing.T) {
+	rec := func(serial int) string {
+		return fmt.Sprintf("type=PATH msg=audit(1763800000.000:%d): item=0 name=\"/etc/shadow\"\n", serial)
+	}
+	two := rec(1) + rec(2) + rec(2)
+	if got := auditCut([]byte(two), len(two)); got != len(rec(1)) {
+		t.Errorf("cut %d, want %d: before the records of the last event", got, len(rec(1)))
+	}
+	one := rec(3) + rec(3)
+	if got := auditCut([]byte(one), len(one)); got != 0 {
+		t.Errorf("cut %d, want 0: read on", got)
+	}
+	text := "Nov 20 03:01:07 h sshd[1]: x\n"
+	if got := auditCut([]byte(rec(1)+text), len(rec(1)+text)); got != len(rec(1)+text) {
+		t.Errorf("cut %d: a chunk that ends in another format is kept", got)
+	}
+	huge := strings.Repeat(rec(4), maxAuditEvent/len(rec(4))+1)
+	if got := auditCut([]byte(huge), len(huge)); got != len(huge) {
+		t.Errorf("cut %d, want %d: an event beyond the bound is cut", got, len(huge))
 	}
 }

