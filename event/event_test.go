@@ -3,6 +3,7 @@ package event
 import (
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 func TestEnvelope(t *testing.T) {
@@ -67,6 +68,24 @@ func TestKind(t *testing.T) {
 	for raw, want := range map[string]Kind{` {"eventVersion":"1"}`: CloudTrail, `{"version":"0"}`: EventBridge, `{"a":1}`: Unknown} {
 		if got := Guess([]byte(raw)); got != want {
 			t.Errorf("Guess(%s) = %s, want %s", raw, got, want)
+		}
+	}
+}
+
+func TestParseTime(t *testing.T) {
+	for in, want := range map[string]string{
+		"2026-11-20T10:00:00Z":              "2026-11-20T10:00:00Z",
+		"2026-11-20T03:10:00.123456Z":       "2026-11-20T03:10:00.123456Z",
+		"2026-11-20T10:00:00+08:00":         "2026-11-20T02:00:00Z",
+		"2026-11-20 03:20:00.000":           "2026-11-20T03:20:00Z",
+		"2026-11-20T03:20:00.5":             "2026-11-20T03:20:00.5Z",
+		"20/Nov/2026:03:05:00 +0000":        "",
+		"":                                  "",
+		"2026-11-20 03:20:00 trailing junk": "",
+	} {
+		got, ok := ParseTime([]byte(in))
+		if ok != (want != "") || ok && got.UTC().Format(time.RFC3339Nano) != want {
+			t.Errorf("ParseTime(%q) = %v, %v; want %q", in, got, ok, want)
 		}
 	}
 }
