@@ -359,7 +359,7 @@ type Entity struct{ Type, Value string }
 
 func reportPaths(rules []*rule.Rule) []string {
 	var paths []string
-	for k := event.Unknown; k <= event.Syslog; k++ {
+	for k := event.Unknown; k <= event.WebError; k++ {
 		f := k.Facts()
 		paths = append(paths, f.ID...)
 		paths = append(paths, f.Time...)

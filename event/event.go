@@ -43,9 +43,12 @@ const (
 	Auditd
 	// Syslog is a syslog message, from a line of a syslog file.
 	Syslog
+	// WebError is a line of a web server's error log (Apache httpd,
+	// nginx).
+	WebError
 )
 
-var kindNames = [...]string{"unknown", "json", "cloudtrail", "eventbridge", "k8s-audit", "host", "http", "auditd", "syslog"}
+var kindNames = [...]string{"unknown", "json", "cloudtrail", "eventbridge", "k8s-audit", "host", "http", "auditd", "syslog", "web-error"}
 
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
@@ -61,7 +64,8 @@ type Event struct {
 }
 
 // Keys are the top-level keys that tell the kinds of JSON events apart.
-// (Auditd and Syslog events come from text lines, which say their kind.)
+// (Auditd, Syslog and WebError events come from text lines, which say
+// their kind.)
 var Keys = []string{
 	"detail-type", "source", "eventVersion", "eventSource", "eventName", "auditID", "verb", "stage",
 	"CommandLine", "TargetFilename", "DestinationIp", "DestinationHostname", "cs-method", "c-uri",

@@ -83,6 +83,10 @@ var facts = [...]Facts{
 		Time:     []string{"time"},
 		Entities: []EntityPath{{"host", "host"}},
 	},
+	WebError: {
+		Time:     []string{"time"},
+		Entities: []EntityPath{{"source_ip", "client"}},
+	},
 	JSON: {
 		ID:   []string{"id"},
 		Time: []string{"@timestamp", "timestamp", "time"},

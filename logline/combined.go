@@ -229,17 +229,27 @@ func appendLogField(dst []byte, key string, v []byte) []byte {
 		return appendString(dst, v)
 	}
 	from := len(dst)
-	for i := 0; i < len(v); i++ {
-		c := v[i]
-		if c == '\\' {
-			if d, n := logEscape(v[i+1:]); n > 0 {
-				c = d
-				i += n
-			}
+	return quoteTail(appendUnescaped(dst, v), from)
+}
+
+// appendUnescaped appends v with the escapes Apache and nginx write in
+// their logs decoded: \" \\ \xHH and \b \n \r \t \v. A backslash that
+// does not start one of them stays as it is.
+func appendUnescaped(dst, v []byte) []byte {
+	for {
+		i := bytes.IndexByte(v, '\\')
+		if i < 0 {
+			return append(dst, v...)
 		}
-		dst = append(dst, c)
+		dst = append(dst, v[:i]...)
+		if c, n := logEscape(v[i+1:]); n > 0 {
+			dst = append(dst, c)
+			v = v[i+1+n:]
+		} else {
+			dst = append(dst, '\\')
+			v = v[i+1:]
+		}
 	}
-	return quoteTail(dst, from)
 }
 
 // logEscape decodes the escape at the start of b, after a backslash: it

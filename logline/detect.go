@@ -6,8 +6,9 @@ import "bytes"
 // the line starts: an audit record starts with "type=" or "node="; a
 // syslog line with "<PRI>", a "Mmm dd hh:mm:ss" timestamp or an RFC 3339
 // one; an access log line with a client address or host name, a space,
-// and, a few fields on, " [dd/Mon/yyyy:". A JSON object (starting with
-// "{") is Unknown.
+// and, a few fields on, " [dd/Mon/yyyy:"; an error log line with Apache's
+// "[Www Mmm dd hh:mm:ss" or nginx's "yyyy/mm/dd hh:mm:ss [". A JSON
+// object (starting with "{") is Unknown.
 func Detect(line []byte) Format {
 	switch {
 	case bytes.HasPrefix(line, []byte("type=")) || bytes.HasPrefix(line, []byte("node=")):
@@ -18,6 +19,8 @@ func Detect(line []byte) Format {
 		if _, _, _, ok := parseRFC3339(line); ok {
 			return Syslog
 		}
+	case isApacheStamp(line) || isNginxStamp(line):
+		return ErrorLog
 	case isCombined(line):
 		return Combined
 	}
@@ -44,7 +47,13 @@ func priLen(b []byte) int {
 // isBSDStamp reports whether b starts with an RFC 3164 timestamp,
 // "Mmm dd hh:mm:ss" (the day may be padded with a space), and a space.
 func isBSDStamp(b []byte) bool {
-	if len(b) < 16 || month(b[:3]) == 0 || b[3] != ' ' || b[15] != ' ' {
+	return len(b) >= 16 && isBSDTime(b) && b[15] == ' '
+}
+
+// isBSDTime reports whether b starts with "Mmm dd hh:mm:ss", the day
+// padded with a zero or a space.
+func isBSDTime(b []byte) bool {
+	if len(b) < 15 || month(b[:3]) == 0 || b[3] != ' ' {
 		return false
 	}
 	for i, c := range b[4:15] {

@@ -21,6 +21,20 @@ func TestDetect(t *testing.T) {
 		{`203.0.113.50 - frank [10/Oct/2026:13:55:36 -0700] "GET / HTTP/1.0" 200 2326`, Combined},
 		{`2001:db8::1 - - [10/Oct/2026:13:55:36 -0700] "GET / HTTP/1.0" 200 2326`, Combined},
 		{`Octopus.example.com - - [10/Oct/2026:13:55:36 -0700] "GET / HTTP/1.0" 200 2326`, Combined},
+		{`[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 35708:tid 4328636416] AH00128: x`, ErrorLog},
+		{`[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied`, ErrorLog},
+		{`[Tue Feb  3 00:00:00 2026] [notice] x`, ErrorLog},
+		{`2011/06/10 13:30:10 [error] 1234#0: *1 open() failed`, ErrorLog},
+		{`2024/01/15 08:00:00 [notice] 1#1: signal 17 (SIGCHLD) received from 30`, ErrorLog},
+		{`[Fri Sep 09 10:42:29,902022 2011] [core:error] x`, Unknown},
+		{`[Fri Sep 09 10:42 2011] [error] x`, Unknown},
+		{`[Fri] [error] x`, Unknown},
+		{`[Fry Sep 09 10:42:29 2011] [error] x`, Unknown},
+		{`[{"type":"EXECVE"}]`, Unknown},
+		{`[]`, Unknown},
+		{`2011/06/10 13:30:10 error 1234#0: x`, Unknown},
+		{`2011/06/10 13:30 [error] 1234#0: x`, Unknown},
+		{`2011-06-10 13:30:10 [error] 1234#0: x`, Unknown},
 		{`{"type":"EXECVE"}`, Unknown},
 		{`{"eventVersion":"1.08"}`, Unknown},
 		{``, Unknown},
@@ -42,7 +56,7 @@ func TestDetect(t *testing.T) {
 }
 
 func TestFormatString(t *testing.T) {
-	for f, want := range map[Format]string{Unknown: "unknown", Auditd: "auditd", Syslog: "syslog", Combined: "combined", 9: "Format(9)"} {
+	for f, want := range map[Format]string{Unknown: "unknown", Auditd: "auditd", Syslog: "syslog", Combined: "combined", ErrorLog: "errorlog", 9: "Format(9)"} {
 		if got := f.String(); got != want {
 			t.Errorf("Format(%d).String() = %q, want %q", f, got, want)
 		}
@@ -50,14 +64,14 @@ func TestFormatString(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
-	for _, f := range []Format{Auditd, Syslog, Combined} {
+	for _, f := range []Format{Auditd, Syslog, Combined, ErrorLog} {
 		_, err := Parse(nil, f, []byte("\r\n"))
 		var se *SyntaxError
 		if !errors.As(err, &se) || se.Format != f || !strings.Contains(err.Error(), "empty line at byte 0") {
 			t.Errorf("%v: empty line: %v", f, err)
 		}
 	}
-	for _, f := range []Format{Unknown, 4} {
+	for _, f := range []Format{Unknown, 5} {
 		if out, err := Parse([]byte("x"), f, []byte("type=X")); err == nil || string(out) != "x" {
 			t.Errorf("%v: got %q, %v; want an error", f, out, err)
 		}

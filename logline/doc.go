@@ -1,6 +1,7 @@
 // Package logline turns lines of text logs into JSON events, so that
 // detection sees them as it sees any other event: Linux audit records,
-// syslog messages and web access log entries.
+// syslog messages, web access log entries and the error log entries of
+// Apache httpd and nginx.
 //
 // Detect tells the format of a line from how it starts; Parse (or
 // ParseWith, which takes the time the line is read) appends the line's
@@ -144,4 +145,76 @@
 // becomes
 //
 //	{"time":"2026-10-10T20:55:36Z","c-ip":"203.0.113.50","c-username":"frank","cs-method":"GET","c-uri":"/apache_pb.gif?x=1","cs-uri-stem":"/apache_pb.gif","cs-uri-query":"x=1","c-uri-extension":"gif","cs-version":"HTTP/1.0","sc-status":200,"sc-bytes":2326,"cs-referer":"http://www.example.com/start.html","c-useragent":"Mozilla/4.08 [en] (Win98; I ;Nav)"}
+//
+// # ErrorLog
+//
+// A line of the error log of Apache httpd, as 2.4 writes it by default,
+// or as 2.2 and 1.3 wrote it, without module, pid or port:
+//
+//	[Www Mmm dd hh:mm:ss[.ffffff] yyyy] [[MODULE:]LEVEL] [pid PID[:tid TID]] [client ADDRESS[:PORT]] [AHnnnnn: ]MESSAGE
+//
+// or of the error log of nginx:
+//
+//	yyyy/mm/dd hh:mm:ss [LEVEL] PID#TID: [*CONNECTION ]MESSAGE
+//
+// becomes
+//
+//   - "time": the time, RFC 3339 in UTC, with its fraction of a second
+//     as written, if the line has one. Neither server writes a zone (both
+//     write the local time of the host): the time is taken to be in UTC.
+//     The weekday Apache writes must be the date's.
+//   - "server": "apache" for a line that starts with "[", "nginx" for the
+//     others.
+//   - "module": the module of an Apache 2.4 line, unless empty.
+//   - "level": the level, such as error, warn, notice or crit.
+//   - "pid" and "tid": the process and thread ids, if the line has them.
+//   - "connection": the number of nginx's "*CONNECTION", if there is one.
+//   - "client": for Apache, the ADDRESS of the client, without the port
+//     that 2.4 (a line with a pid) writes after it: what follows the last
+//     colon, for 2.4 writes IPv6 addresses without brackets. For nginx,
+//     the ADDRESS of the suffix described below.
+//   - "code": the error code of Apache 2.4, such as AH00128, if one
+//     follows the client, or is where the client would be.
+//   - "message": for Apache, the rest of the line, without the client and
+//     the code, with the escapes Apache writes decoded (\\ \xHH \b \n \r
+//     \t \v). What 2.4 writes between the pid and the client stays at the
+//     start of the message: at levels debug and trace1 to trace8 the
+//     source file and line, such as "mod_authz_core.c(820): ", and an
+//     operating system error, such as "(13)Permission denied: ". The
+//     ", referer: ..." that Apache may add stays at the end. For nginx,
+//     all that follows "PID#TID: " and "*CONNECTION ", as written, its
+//     suffix included.
+//   - "server_name", "request" and "host": for nginx, the NAME of the
+//     suffix and the values of its request and host, if it has them.
+//
+// nginx ends the message about a client connection with a suffix, which
+// has the quoted pairs whose values nginx knows:
+//
+//	, client: ADDRESS[, server: NAME[, request: "..."][, subrequest: "..."][, upstream: "..."][, host: "..."][, referrer: "..."]]
+//
+// ADDRESS, which is not empty, and NAME have no space, comma or quote, and what follows
+// them must be the end of the line or a comma and a space. A quoted value
+// ends at the first quote followed by the end of the line or by a pair
+// that may come after it. If what follows NAME is not made of such pairs
+// (the suffixes of nginx's stream and mail modules are not), only ADDRESS
+// and NAME are read. nginx writes these values as they come, without
+// escaping them, so that a message, a request or a header may hold a
+// suffix of its own: a line with more than one has no client,
+// server_name, request or host.
+//
+// For example,
+//
+//	[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187:50126] AH00128: File does not exist: /usr/local/apache2/htdocs/favicon.ico
+//
+// becomes
+//
+//	{"time":"2011-09-09T10:42:29.902022Z","server":"apache","module":"core","level":"error","pid":"35708","tid":"4328636416","client":"72.15.99.187","code":"AH00128","message":"File does not exist: /usr/local/apache2/htdocs/favicon.ico"}
+//
+// and
+//
+//	2011/06/10 13:30:10 [error] 1234#0: *1 open() "/usr/share/nginx/html/x" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /x HTTP/1.1", host: "localhost"
+//
+// becomes
+//
+//	{"time":"2011-06-10T13:30:10Z","server":"nginx","level":"error","pid":"1234","tid":"0","connection":"1","client":"127.0.0.1","message":"open() \"/usr/share/nginx/html/x\" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: \"GET /x HTTP/1.1\", host: \"localhost\"","server_name":"localhost","request":"GET /x HTTP/1.1","host":"localhost"}
 package logline

@@ -20,6 +20,14 @@ var seeds = []string{
 	"<34>1 2003-10-11T22:14:15.003Z mymachine.example.com su - ID47 - \xEF\xBB\xBF'su root' failed",
 	`203.0.113.50 - frank [10/Oct/2026:13:55:36 -0700] "GET /apache_pb.gif?x=1 HTTP/1.0" 200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)"`,
 	`2001:db8::17 - - [21/Nov/2026:14:31:02 +0530] "\x16\x03\x01" 400 - "-" "a \"b\" \\c"`,
+	`[Fri Sep 09 10:42:29.902022 2011] [core:error] [pid 35708:tid 4328636416] [client 72.15.99.187:50126] AH00128: File does not exist: /usr/local/apache2/htdocs/favicon.ico`,
+	`[Wed Oct 11 14:32:52 2000] [error] [client 127.0.0.1] client denied by server configuration: /export/home/live/ap/htdocs/test`,
+	`[Sat Nov 21 09:01:02 2026] [ssl:trace3] [pid 1] ssl_engine_io.c(2253): (104)Connection reset by peer: [client ::1:5555] caf\xc3\xa9 \\ \q`,
+	`[Sat Nov 21 09:01:02 2026] [proxy:error] [pid 123:tid 4] (EAI 2)Name or service not known: AH00898: DNS lookup failure`,
+	`2011/06/10 13:30:10 [error] 1234#0: *1 open() "/usr/share/nginx/html/x" failed (2: No such file or directory), client: 127.0.0.1, server: localhost, request: "GET /x HTTP/1.1", host: "localhost"`,
+	`2026/11/21 09:01:02 [error] 31#31: *7 connect() failed while connecting to upstream, client: 2001:db8::17, server: , request: "POST /", host: "a", subrequest: "/b", upstream: "http://127.0.0.1:8080/api", host: "example.com", referrer: "https://example.com/"`,
+	`2026/11/21 09:01:02 [error] 1#1: *1 open() "/srv/, client: 10.0.0.1, server: b, referrer: "" failed, client: 198.51.100.7, server: a`,
+	`2024/01/15 08:00:00 [notice] 1#1: signal 17 (SIGCHLD) received from 30`,
 }
 
 // fuzzParse checks that a line parses into a valid JSON object with no
@@ -53,6 +61,7 @@ func fuzzFormat(f *testing.F, format Format) {
 func FuzzAuditd(f *testing.F)   { fuzzFormat(f, Auditd) }
 func FuzzSyslog(f *testing.F)   { fuzzFormat(f, Syslog) }
 func FuzzCombined(f *testing.F) { fuzzFormat(f, Combined) }
+func FuzzErrorLog(f *testing.F) { fuzzFormat(f, ErrorLog) }
 
 // FuzzParse parses lines in the format Detect finds.
 func FuzzParse(f *testing.F) {

@@ -21,12 +21,14 @@ const (
 	// Combined is a web access log line in the NCSA Common or Combined
 	// Log Format.
 	Combined
+	// ErrorLog is a line of the error log of Apache httpd or nginx.
+	ErrorLog
 )
 
-var formatNames = [...]string{"unknown", "auditd", "syslog", "combined"}
+var formatNames = [...]string{"unknown", "auditd", "syslog", "combined", "errorlog"}
 
-// String returns the name of the format: "auditd", "syslog", "combined"
-// or "unknown".
+// String returns the name of the format: "auditd", "syslog", "combined",
+// "errorlog" or "unknown".
 func (f Format) String() string {
 	if int(f) < len(formatNames) {
 		return formatNames[f]
@@ -49,7 +51,7 @@ func Parse(dst []byte, f Format, line []byte) ([]byte, error) {
 //
 // A line that is broken returns a *SyntaxError and dst as it was.
 func ParseWith(dst []byte, f Format, line []byte, now time.Time) ([]byte, error) {
-	if f == Unknown || f > Combined {
+	if f == Unknown || f > ErrorLog {
 		return dst, fmt.Errorf("logline: cannot parse a line of format %v", f)
 	}
 	for len(line) > 0 && (line[len(line)-1] == '\n' || line[len(line)-1] == '\r') {
@@ -62,8 +64,10 @@ func ParseWith(dst []byte, f Format, line []byte, now time.Time) ([]byte, error)
 		return parseAuditd(dst, line)
 	case f == Syslog:
 		return parseSyslog(dst, line, now)
+	case f == Combined:
+		return parseCombined(dst, line)
 	}
-	return parseCombined(dst, line)
+	return parseErrorLog(dst, line)
 }
 
 // A SyntaxError reports a line of a format that is broken: what is wrong
@@ -76,8 +80,11 @@ type SyntaxError struct {
 
 func (e *SyntaxError) Error() string {
 	name := e.Format.String()
-	if e.Format == Combined {
+	switch e.Format {
+	case Combined:
 		name = "combined log"
+	case ErrorLog:
+		name = "error log"
 	}
 	return fmt.Sprintf("%s: %s at byte %d", name, e.Msg, e.Offset)
 }

