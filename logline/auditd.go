@@ -1,3 +1,5 @@
+//go:generate go run syscalls_gen.go
+
 package logline
 
 import (
@@ -13,7 +15,7 @@ func parseAuditd(dst, line []byte) ([]byte, error) {
 	if err != nil {
 		return dst, err
 	}
-	p := auditParser{dst: append(dst, '{'), execve: string(h.typ) == "EXECVE"}
+	p := auditParser{dst: append(dst, '{'), execve: string(h.typ) == "EXECVE", syscall: string(h.typ) == "SYSCALL"}
 	p.field("type", h.typ)
 	p.dst, _ = p.keys.member(p.dst, []byte("time"))
 	p.dst = appendTime(p.dst, time.Unix(int64(h.sec), 0), h.millis[:])
@@ -23,6 +25,9 @@ func parseAuditd(dst, line []byte) ([]byte, error) {
 	}
 	if err := p.fields(line[h.body:], h.body, false, false); err != nil {
 		return dst, err
+	}
+	if p.syscall {
+		p.syscallName()
 	}
 	if p.hasWords {
 		p.fields(line[h.body:], h.body, true, false) // the same bytes again: no error
@@ -119,6 +124,33 @@ type auditParser struct {
 	execve   bool // an EXECVE record, whose a0, a1... are encoded
 	text     int  // the "text" member: 0 not begun, 1 open, -1 left out
 	hasWords bool // whether the record has words that are not pairs
+	// syscall is set for a SYSCALL record, whose arch and number are
+	// kept to name the call.
+	syscall   bool
+	arch, num []byte
+}
+
+// syscallName adds the ARCH and SYSCALL members of a record that is not
+// enriched, the names of its arch and syscall numbers, as an enriched
+// record has them.
+func (p *auditParser) syscallName() {
+	table, ok := syscallTables[string(p.arch)]
+	n, isNum := number(p.num)
+	if !ok || !isNum || n >= len(table.names) || table.names[n] == "" {
+		return
+	}
+	if p.dst, ok = p.keys.member(p.dst, []byte("ARCH")); ok {
+		p.dst = appendString(p.dst, []byte(table.arch))
+	}
+	if p.dst, ok = p.keys.member(p.dst, []byte("SYSCALL")); ok {
+		p.dst = appendString(p.dst, []byte(table.names[n]))
+	}
+}
+
+// syscallTable names the system calls of an architecture by number.
+type syscallTable struct {
+	arch  string
+	names []string
 }
 
 // field writes a member whose key is new.
@@ -162,6 +194,14 @@ func (p *auditParser) pair(t *auditToken) {
 	var ok bool
 	if p.dst, ok = p.keys.member(p.dst, t.key); !ok {
 		return
+	}
+	if p.syscall {
+		switch string(t.key) {
+		case "arch":
+			p.arch = t.val
+		case "syscall":
+			p.num = t.val
+		}
 	}
 	if t.hex(p.execve) {
 		from := len(p.dst)

@@ -28,7 +28,27 @@ func TestAuditd(t *testing.T) {
 		{
 			name: "syscall: arguments in lower-case hex are numbers, kept as they are",
 			line: `type=SYSCALL msg=audit(1700000000.123:4570): arch=c000003e syscall=59 success=yes exit=0 a0=55d5e0 a1=55d5e1 a2=55d5e2 a3=0 items=2 ppid=812 pid=4242 auid=1000 uid=0 gid=0 euid=0 tty=pts0 ses=3 comm="curl" exe=2F746D702F6D79207363726970742E7368 subj=unconfined key=(null)`,
-			want: `{"type":"SYSCALL","time":"2023-11-14T22:13:20.123Z","serial":"4570","arch":"c000003e","syscall":"59","success":"yes","exit":"0","a0":"55d5e0","a1":"55d5e1","a2":"55d5e2","a3":"0","items":"2","ppid":"812","pid":"4242","auid":"1000","uid":"0","gid":"0","euid":"0","tty":"pts0","ses":"3","comm":"curl","exe":"/tmp/my script.sh","subj":"unconfined","key":"(null)"}`,
+			want: `{"type":"SYSCALL","time":"2023-11-14T22:13:20.123Z","serial":"4570","arch":"c000003e","syscall":"59","success":"yes","exit":"0","a0":"55d5e0","a1":"55d5e1","a2":"55d5e2","a3":"0","items":"2","ppid":"812","pid":"4242","auid":"1000","uid":"0","gid":"0","euid":"0","tty":"pts0","ses":"3","comm":"curl","exe":"/tmp/my script.sh","subj":"unconfined","key":"(null)","ARCH":"x86_64","SYSCALL":"execve"}`,
+		},
+		{
+			name: "syscall of aarch64 named",
+			line: `type=SYSCALL msg=audit(1700000000.123:4580): arch=c00000b7 syscall=279 success=yes exit=3`,
+			want: `{"type":"SYSCALL","time":"2023-11-14T22:13:20.123Z","serial":"4580","arch":"c00000b7","syscall":"279","success":"yes","exit":"3","ARCH":"aarch64","SYSCALL":"memfd_create"}`,
+		},
+		{
+			name: "syscall of i386 named",
+			line: `type=SYSCALL msg=audit(1700000000.123:4581): arch=40000003 syscall=11 success=yes exit=0`,
+			want: `{"type":"SYSCALL","time":"2023-11-14T22:13:20.123Z","serial":"4581","arch":"40000003","syscall":"11","success":"yes","exit":"0","ARCH":"i386","SYSCALL":"execve"}`,
+		},
+		{
+			name: "syscall of an unknown arch or number not named",
+			line: `type=SYSCALL msg=audit(1700000000.123:4582): arch=c0000028 syscall=11 success=yes a0=1 syscall=99999`,
+			want: `{"type":"SYSCALL","time":"2023-11-14T22:13:20.123Z","serial":"4582","arch":"c0000028","syscall":"11","success":"yes","a0":"1"}`,
+		},
+		{
+			name: "syscall number beyond the table not named",
+			line: `type=SYSCALL msg=audit(1700000000.123:4583): arch=c000003e syscall=99999`,
+			want: `{"type":"SYSCALL","time":"2023-11-14T22:13:20.123Z","serial":"4583","arch":"c000003e","syscall":"99999"}`,
 		},
 		{
 			name: "path record: name in hex, odd or lower-case hex kept",

@@ -42,6 +42,11 @@
 //     USER_AUTH, USER_LOGIN...) is not a member: its pairs are members as
 //     if they were outside it.
 //   - A key that comes again is left out: the first one counts.
+//   - In a SYSCALL record that is not enriched, "ARCH" and "SYSCALL": the
+//     names of its arch and syscall numbers, as an enriched record has
+//     them (x86_64, aarch64 and i386; "SYSCALL":"execve" for
+//     arch=c000003e syscall=59), so that rules written for one format
+//     read the other.
 //   - "text": the words of the line that are not KEY=VALUE pairs, such as
 //     "avc:  denied  { read } for" in an AVC record, joined by single
 //     spaces, if there are any.
