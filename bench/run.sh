@@ -6,6 +6,9 @@
 #       generated patterns (go test -bench BenchmarkEngine);
 #   (b) vigil scan end to end on NDJSON: the real binary, one core and all
 #       cores, and BenchmarkScan in-process;
+#   (a') Sigma: the SigmaHQ AWS rules, and the AWS, Kubernetes, Linux and
+#       web rules together (BenchmarkSigma; needs a SigmaHQ checkout, see
+#       $VIGIL_SIGMA in bench_test.go);
 #   (c) the yardstick: reading the same file and parsing every line with
 #       fastjson (BenchmarkParseFile), and parsing alone (BenchmarkParse).
 set -euo pipefail
@@ -25,7 +28,7 @@ go run ./bench/corpus/gen -n "$records" -seed 1 -o "$out/corpus.ndjson"
 ls -l "$out/corpus.ndjson" | awk '{printf "%s bytes, %.0f bytes per record\n", $5, $5/'"$records"'}'
 
 echo "== (a), (c): go test -bench, one core"
-go test -run '^$' -bench 'Engine|Parse|Scan' -benchmem -cpu 1 -benchtime 3s ./bench/ | grep -E '^Benchmark'
+go test -run '^$' -bench 'Engine|Parse|Scan|Sigma' -benchmem -cpu 1 -benchtime 3s ./bench/ | grep -E '^Benchmark'
 
 scan() { # $1: GOMAXPROCS, $2: workers
   local t0 t1

@@ -56,29 +56,30 @@ type program struct {
 // an anchor.
 type sigmaIndex struct {
 	programs []program
-	anchors  map[int]map[string][]int32 // field path ID → value → programs
-	always   []int32                    // programs without an anchor
+	anchors  []anchor
+	always   []int32 // programs without an anchor
 }
 
-func (x *sigmaIndex) add(p program, anchor int, values []string) {
+// anchor is a field that anchors programs, and its values.
+type anchor struct {
+	path   int
+	values anchorMap
+}
+
+func (x *sigmaIndex) add(p program, path int, values []string) {
 	i := int32(len(x.programs))
 	x.programs = append(x.programs, p)
-	if anchor < 0 {
+	if path < 0 {
 		x.always = append(x.always, i)
 		return
 	}
-	if x.anchors == nil {
-		x.anchors = map[int]map[string][]int32{}
-	}
-	byValue := x.anchors[anchor]
-	if byValue == nil {
-		byValue = map[string][]int32{}
-		x.anchors[anchor] = byValue
+	k := slices.IndexFunc(x.anchors, func(a anchor) bool { return a.path == path })
+	if k < 0 {
+		k = len(x.anchors)
+		x.anchors = append(x.anchors, anchor{path: path})
 	}
 	for _, v := range values {
-		if !slices.Contains(byValue[v], i) {
-			byValue[v] = append(byValue[v], i)
-		}
+		x.anchors[k].values.add(v, i)
 	}
 }
 
@@ -315,13 +316,14 @@ func (x *Evaluator) candidates(idx *sigmaIndex) []int32 {
 	if len(x.tried) < len(idx.programs) {
 		x.tried = make([]uint32, len(x.e.rules)) // as many as any kind may have
 	}
-	for path, byValue := range idx.anchors {
-		for i := x.fields.First(path); i >= 0; i = x.fields.Next(i) {
+	for k := range idx.anchors {
+		a := &idx.anchors[k]
+		for i := x.fields.First(a.path); i >= 0; i = x.fields.Next(i) {
 			v := x.fields.At(i)
 			if v.Kind == field.Null || v.Kind == field.Composite {
 				continue
 			}
-			for _, p := range byValue[string(x.fold.Lower(v.Bytes))] {
+			for _, p := range a.values.get(v.Bytes, &x.fold) {
 				if x.tried[p] != x.gen {
 					x.tried[p] = x.gen
 					x.cands = append(x.cands, p)
