@@ -3,6 +3,7 @@ package sigma
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -346,5 +347,39 @@ func TestSpecificationExamples(t *testing.T) {
 	}
 	if n.Loaded+n.NotApplicable != 12 {
 		t.Errorf("%+v: want the 12 documents", n)
+	}
+}
+
+// sigmaHQ is the SigmaHQ rule tree the tests read when it is there.
+const sigmaHQ = "../../shared/sigma/rules"
+
+// TestSigmaHQ compiles the whole SigmaHQ tree: no rule may be invalid or
+// unsupported, and every AWS, Kubernetes, Linux and web rule must load.
+func TestSigmaHQ(t *testing.T) {
+	if _, err := os.Stat(sigmaHQ); err != nil {
+		t.Skipf("no SigmaHQ rules at %s: %v", sigmaHQ, err)
+	}
+	var c Collection
+	if err := c.AddPath(sigmaHQ); err != nil {
+		t.Fatal(err)
+	}
+	c.Compile(nil)
+	for _, p := range c.Problems {
+		if p.Class != NotApplicable {
+			t.Error(p)
+		}
+	}
+	for _, dir := range []string{"cloud/aws", "application/kubernetes", "linux", "web"} {
+		var c Collection
+		if err := c.AddPath(filepath.Join(sigmaHQ, dir)); err != nil {
+			t.Fatal(err)
+		}
+		c.Compile(nil)
+		for _, p := range c.Problems {
+			t.Errorf("%s: %v", dir, p)
+		}
+		if len(c.Rules) == 0 {
+			t.Errorf("%s: no rules", dir)
+		}
 	}
 }

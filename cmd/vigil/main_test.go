@@ -465,3 +465,33 @@ func deref(s *string) string {
 	}
 	return *s
 }
+
+// TestSigmaHQOnSample runs SigmaHQ's AWS rules, unmodified, over the
+// sample archive: the attack it tells of must be found by them too.
+func TestSigmaHQOnSample(t *testing.T) {
+	rules := "../../../shared/sigma/rules/cloud/aws"
+	if _, err := os.Stat(rules); err != nil {
+		t.Skipf("no SigmaHQ rules at %s: %v", rules, err)
+	}
+	out, errOut, code := vigil(t, "", "scan", "--no-builtin", "--sigma", rules, "--format", "json", "../../examples/cloudtrail")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var alerts []alertJSON
+	if err := json.Unmarshal([]byte(out), &alerts); err != nil {
+		t.Fatal(err)
+	}
+	fired := map[string]bool{}
+	for _, a := range alerts {
+		fired[a.Rule.Title] = true
+	}
+	for _, title := range []string{
+		"AWS GuardDuty Detector Deleted Or Updated", "AWS Config Disabling Channel/Recorder",
+		"AWS IAM Backdoor Users Keys", "AWS CloudTrail Important Change", "AWS Snapshot Backup Exfiltration",
+		"AWS Root Credentials", "AWS Successful Console Login Without MFA", "New Network Route Added",
+	} {
+		if !fired[title] {
+			t.Errorf("%q did not fire", title)
+		}
+	}
+}
