@@ -34,16 +34,18 @@ func ParseFormat(s string) (Format, error) {
 
 // Write writes alerts in a format. Color applies to the table only.
 func Write(w io.Writer, f Format, alerts []*alert.Alert, color bool) error {
+	// Alerts quote command lines and URLs: <, > and & stay as they are,
+	// for a person reading them.
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
 	switch f {
 	case JSON:
-		enc := json.NewEncoder(w)
 		enc.SetIndent("", "  ")
 		if alerts == nil {
 			alerts = []*alert.Alert{}
 		}
 		return enc.Encode(alerts)
 	case NDJSON:
-		enc := json.NewEncoder(w)
 		for _, a := range alerts {
 			if err := enc.Encode(a); err != nil {
 				return err
