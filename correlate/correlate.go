@@ -35,12 +35,16 @@ type Hit struct {
 	// Values are the event's values by field path (for a correlation that
 	// fired, by its group-by names).
 	Values map[string]string
+	// Events are the events behind a correlation that fired; nil for an
+	// event, which stands for itself.
+	Events []Event
+	// Entities are the entities the event names, by type.
+	Entities map[string][]string
 }
 
 // Fire is a correlation that fired for a group.
 type Fire struct {
-	// ID names the fire as an event of the correlations it feeds: in
-	// their fires' EventIDs.
+	// ID names the fire as an event of the correlations it feeds.
 	ID   string
 	Corr *sigma.Correlation
 	// Group holds the group-by values, by group-by name.
@@ -49,9 +53,19 @@ type Fire struct {
 	// counted; Time is when it fired (the last event, or the window's
 	// end when the condition is judged at its close).
 	First, Last, Time time.Time
-	EventIDs          []string
+	// Events are the events behind it, in time order: those of the
+	// correlations it correlates in their place.
+	Events []Event
+	// Entities are the entities of those events, by type.
+	Entities map[string][]string
 	// Value is the number the condition held for.
 	Value float64
+}
+
+// Event is an event behind a fire.
+type Event struct {
+	ID   string    `json:"id"`
+	Time time.Time `json:"time"`
 }
 
 // Stats counts what a correlation engine dropped.
@@ -91,12 +105,14 @@ type group struct {
 }
 
 type entry struct {
-	at    time.Time
-	id    string
-	rule  string
-	value string  // of the value field(s)
-	num   float64 // the value as a number, for sums and averages
-	isNum bool
+	at       time.Time
+	id       string
+	rule     string
+	value    string  // of the value field(s)
+	num      float64 // the value as a number, for sums and averages
+	isNum    bool
+	events   []Event // behind a correlation's fire; nil for an event
+	entities map[string][]string
 }
 
 // New returns an engine for correlations. lateness bounds how far out of
@@ -133,16 +149,24 @@ func sliding(c *sigma.Correlation) bool {
 // fieldPath returns the path in the events of a correlated rule of a
 // group-by name or value field: the field an alias names for that rule
 // (by its name or id), in the rule's field namespace; for a correlation
-// that feeds this one, its group-by name as it is.
+// that feeds this one, the group-by name of its fires that an alias names,
+// or the name as it is.
+
 func fieldPath(c *sigma.Correlation, r sigma.Ref, name string) string {
-	if r.Rule == nil {
-		return name
+	keys := []string{}
+	if r.Rule != nil {
+		keys = append(keys, r.Rule.Name, r.Rule.ID)
+	} else {
+		keys = append(keys, r.Correlation.Name, r.Correlation.ID)
 	}
-	for _, k := range []string{r.Rule.Name, r.Rule.ID} {
+	for _, k := range keys {
 		if f, ok := c.Aliases[name][k]; ok && k != "" {
 			name = f
 			break
 		}
+	}
+	if r.Rule == nil {
+		return name
 	}
 	return r.Rule.Path(name)
 }
@@ -192,7 +216,7 @@ func (e *Engine) chain(fires []Fire) []Fire {
 		if len(e.byRule[f.Corr.Ref()]) == 0 {
 			continue
 		}
-		h := Hit{Rule: f.Corr.Ref(), Time: f.Time, EventID: f.ID, Values: f.Group}
+		h := f.Hit()
 		for _, x := range e.byRule[h.Rule] {
 			if g, ok := e.add(x, h); ok {
 				fires = append(fires, g)
@@ -200,6 +224,11 @@ func (e *Engine) chain(fires []Fire) []Fire {
 		}
 	}
 	return fires
+}
+
+// Hit returns the fire as a hit of the correlations that correlate it.
+func (f Fire) Hit() Hit {
+	return Hit{Rule: f.Corr.Ref(), Time: f.Time, EventID: f.ID, Values: f.Group, Events: f.Events, Entities: f.Entities}
 }
 
 // fireID names a fire as an event of the correlations it feeds.
@@ -219,17 +248,9 @@ func groupKey(values map[string]string, names []string) string {
 // add counts a hit in its group of a correlation and reports whether the
 // correlation fired.
 func (e *Engine) add(x *corr, h Hit) (Fire, bool) {
-	vals := map[string]string{}
-	for i, name := range x.c.GroupBy {
-		path := x.group[h.Rule][i]
-		v, ok := h.Values[path]
-		if !ok {
-			v, ok = h.Values[name] // a correlation's fire names its groups
-		}
-		if !ok {
-			return Fire{}, false // an event without a group-by field is in no group
-		}
-		vals[name] = v
+	vals, ok := x.groupOf(h)
+	if !ok {
+		return Fire{}, false // an event without a group-by field is in no group
 	}
 	if h.Time.Before(e.latest.Add(-e.lateness - x.c.Timespan)) {
 		e.stats.Late++ // no window it could count in is still open
@@ -244,7 +265,7 @@ func (e *Engine) add(x *corr, h Hit) (Fire, bool) {
 		g = &group{key: key, values: vals, start: h.Time}
 		x.groups[key] = g
 	}
-	en := entry{at: h.Time, id: h.EventID, rule: h.Rule}
+	en := entry{at: h.Time, id: h.EventID, rule: h.Rule, events: h.Events, entities: h.Entities}
 	if paths := x.values[h.Rule]; len(paths) > 0 {
 		var parts []string
 		for _, p := range paths {
@@ -270,6 +291,24 @@ func (e *Engine) add(x *corr, h Hit) (Fire, bool) {
 		return Fire{}, false
 	}
 	return x.slide(g, i)
+}
+
+// groupOf returns the group-by values of a hit, by group-by name; ok is
+// false when the hit lacks one.
+func (x *corr) groupOf(h Hit) (_ map[string]string, ok bool) {
+	vals := map[string]string{}
+	for i, name := range x.c.GroupBy {
+		path := x.group[h.Rule][i]
+		v, ok := h.Values[path]
+		if !ok {
+			v, ok = h.Values[name] // a correlation's fire names its groups
+		}
+		if !ok {
+			return nil, false
+		}
+		vals[name] = v
+	}
+	return vals, true
 }
 
 // evict drops the group of a correlation least recently added to.
@@ -437,7 +476,21 @@ func maps(m map[string]string, k, v string) map[string]string {
 func (x *corr) fire(g *group, w []entry, v float64, at time.Time) Fire {
 	f := Fire{Corr: x.c, Group: g.values, First: w[0].at, Last: w[len(w)-1].at, Time: at, Value: v}
 	for _, e := range w {
-		f.EventIDs = append(f.EventIDs, e.id)
+		if e.events != nil {
+			f.Events = append(f.Events, e.events...)
+		} else {
+			f.Events = append(f.Events, Event{e.id, e.at})
+		}
+		for typ, vals := range e.entities {
+			for _, v := range vals {
+				if f.Entities == nil {
+					f.Entities = map[string][]string{}
+				}
+				if !slices.Contains(f.Entities[typ], v) {
+					f.Entities[typ] = append(f.Entities[typ], v)
+				}
+			}
+		}
 	}
 	f.ID = fireID(f)
 	return f

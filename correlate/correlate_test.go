@@ -62,7 +62,7 @@ func run(e *Engine, hits ...Hit) []string {
 			if f.Corr.Type == sigma.ValuePercentile {
 				group = append(group, f.Corr.Field[0]+"="+f.Group[f.Corr.Field[0]])
 			}
-			out = append(out, fmt.Sprintf("%s %s %s", f.Corr.Title, strings.Join(group, ","), strings.Join(f.EventIDs, ",")))
+			out = append(out, fmt.Sprintf("%s %s %s", f.Corr.Title, strings.Join(group, ","), strings.Join(ids(f), ",")))
 		}
 	}
 	for _, h := range hits {
@@ -207,7 +207,7 @@ correlation:
 		hit(success, 4, "s2", "user.username", "bob"))
 	want := []string{
 		"Multiple failed logins user.username=alice f1,f2,f3",
-		"Many failed logins followed by a success user.username=alice a8418a5a-5fc4-46b5-b23b-6c73beb19d41@2026-11-20T09:02:00Z/alice\x00,s1",
+		"Many failed logins followed by a success user.username=alice f1,f2,f3,s1",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("got  %q\nwant %q", got, want)
@@ -264,4 +264,12 @@ func TestBounded(t *testing.T) {
 	if n := len(e.corrs[0].groups); n > 5 {
 		t.Errorf("%d groups kept for a 1m window at one event a minute", n)
 	}
+}
+
+func ids(f Fire) []string {
+	var out []string
+	for _, e := range f.Events {
+		out = append(out, e.ID)
+	}
+	return out
 }

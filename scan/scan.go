@@ -158,40 +158,52 @@ func correlateAll(c *correlate.Engine, rules map[string]*rule.Rule, hits []engin
 	slices.SortFunc(hits, func(a, b engine.Match) int {
 		return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.EventID, b.EventID), strings.Compare(a.Rule.ID, b.Rule.ID))
 	})
-	byID := map[string]engine.Match{}
 	var fires []correlate.Fire
 	for _, m := range hits {
-		byID[m.EventID] = m
-		fires = append(fires, c.Add(correlate.Hit{Rule: m.Rule.ID, Time: m.Time, EventID: m.EventID, Values: m.Correlated})...)
+		fires = append(fires, c.Add(Hit(m))...)
 	}
 	fires = append(fires, c.Flush()...)
-	events := map[string][]string{} // the events behind each fire
 	for _, f := range fires {
-		var ids []string
-		for _, id := range f.EventIDs {
-			if inner, ok := events[id]; ok { // a correlation this one chains
-				ids = append(ids, inner...)
-			} else {
-				ids = append(ids, id)
+		if r := rules[f.Corr.Ref()]; r != nil && !r.Silent {
+			for _, m := range FireMatches(r, f) {
+				agg.Add(m)
 			}
-		}
-		events[f.ID] = ids
-		r := rules[f.Corr.Ref()]
-		if r == nil || r.Silent {
-			continue
-		}
-		var dedup []engine.Value
-		for _, g := range f.Corr.GroupBy {
-			dedup = append(dedup, engine.Value{Text: f.Group[g], Present: true})
-		}
-		for _, id := range ids {
-			m := engine.Match{Rule: r, EventID: id, Time: f.Time, Dedup: dedup}
-			if base, ok := byID[id]; ok {
-				m.Time, m.Entities = base.Time, base.Entities
-			}
-			agg.Add(m)
 		}
 	}
+}
+
+// Hit returns a match of a rule that feeds correlations as their hit.
+func Hit(m engine.Match) correlate.Hit {
+	h := correlate.Hit{Rule: m.Rule.ID, Time: m.Time, EventID: m.EventID, Values: m.Correlated}
+	for _, e := range m.Entities {
+		if h.Entities == nil {
+			h.Entities = map[string][]string{}
+		}
+		h.Entities[e.Type] = append(h.Entities[e.Type], e.Value)
+	}
+	return h
+}
+
+// FireMatches returns a correlation's fire as matches of its rule r: one
+// per event behind it, with the fire's group as dedup values and its
+// entities.
+func FireMatches(r *rule.Rule, f correlate.Fire) []engine.Match {
+	var dedup []engine.Value
+	for _, g := range f.Corr.GroupBy {
+		dedup = append(dedup, engine.Value{Text: f.Group[g], Present: true})
+	}
+	var entities []engine.Entity
+	for typ, vals := range f.Entities {
+		for _, v := range vals {
+			entities = append(entities, engine.Entity{Type: typ, Value: v})
+		}
+	}
+	slices.SortFunc(entities, func(a, b engine.Entity) int { return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Value, b.Value)) })
+	out := make([]engine.Match, 0, len(f.Events))
+	for _, e := range f.Events {
+		out = append(out, engine.Match{Rule: r, EventID: e.ID, Time: e.Time, Dedup: dedup, Entities: entities})
+	}
+	return out
 }
 
 // worker evaluates the events of chunks.
