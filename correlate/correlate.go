@@ -151,7 +151,6 @@ func sliding(c *sigma.Correlation) bool {
 // (by its name or id), in the rule's field namespace; for a correlation
 // that feeds this one, the group-by name of its fires that an alias names,
 // or the name as it is.
-
 func fieldPath(c *sigma.Correlation, r sigma.Ref, name string) string {
 	keys := []string{}
 	if r.Rule != nil {

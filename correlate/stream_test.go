@@ -2,8 +2,8 @@ package correlate
 
 import (
 	"hash/fnv"
-	"strings"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
