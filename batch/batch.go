@@ -1,6 +1,7 @@
 // Package batch splits a body of JSON text into events, in each of the
 // forms logs are written in: a CloudTrail file as AWS writes it to S3
-// ({"Records":[...]}), a JSON array, newline-delimited JSON, a stream of
+// ({"Records":[...]}), a Kubernetes audit EventList, as the API server
+// sends it to a webhook, a JSON array, newline-delimited JSON, a stream of
 // concatenated JSON values (as jq prints them), or a single object.
 //
 // Splitting only delimits events; it does not validate them, so that the
@@ -23,13 +24,14 @@ type Format uint8
 const (
 	Empty   Format = iota
 	Records        // {"Records":[...]}, as CloudTrail writes to S3
+	EventList      // {"kind":"EventList","items":[...]}, of Kubernetes audit
 	Array          // [event, ...]
 	Lines          // one event per line
 	Stream         // events one after another, spanning lines
 	Single         // one event
 )
 
-var formatNames = [...]string{"empty", "cloudtrail", "array", "ndjson", "json-stream", "json"}
+var formatNames = [...]string{"empty", "cloudtrail", "eventlist", "array", "ndjson", "json-stream", "json"}
 
 func (f Format) String() string { return formatNames[f] }
 
@@ -61,16 +63,16 @@ func Split(body []byte, fn Func) (Format, error) {
 	}
 	end, err := jsonscan.Value(body, i, 0)
 	if err != nil {
-		at, records := recordsAt(body, i)
+		l := listAt(body, i)
 		switch {
 		case firstLine(body[i:]):
 			return Lines, EachLine(body, fn)
-		case records: // a CloudTrail file cut short
-			_, aerr := elements(body, at, 0, event.CloudTrail, fn)
+		case l.format != Empty: // a CloudTrail file or an EventList cut short
+			_, aerr := elements(body, l.at, 0, l.kind, fn)
 			if aerr == nil {
 				aerr = wrap(err)
 			}
-			return Records, aerr
+			return l.format, aerr
 		case body[i] == '[':
 			_, err := elements(body, i, 0, event.Unknown, fn)
 			return Array, err
@@ -83,9 +85,9 @@ func Split(body []byte, fn Func) (Format, error) {
 		_, err := elements(body, i, 0, event.Unknown, fn)
 		return Array, err
 	case next == len(body):
-		if at, ok := recordsAt(body, i); ok {
-			_, err := elements(body, at, 0, event.CloudTrail, fn)
-			return Records, err
+		if l := listAt(body, i); l.format != Empty {
+			_, err := elements(body, l.at, 0, l.kind, fn)
+			return l.format, err
 		}
 		return Single, fn(0, body[i:end], event.Unknown)
 	case bytes.IndexByte(body[i:end], '\n') < 0 && firstLine(body[i:]):
@@ -142,40 +144,59 @@ func elements(body []byte, i, n int, kind event.Kind, fn Func) (int, error) {
 	}
 }
 
-// recordsAt returns where the array of a {"Records": [...]} object that
-// starts at body[i] begins, if it is one: a complete one, or one cut
-// short. Other keys may come before "Records".
-func recordsAt(body []byte, i int) (int, bool) {
+// list is where the events of an object that lists them are: the array
+// of a {"Records":[...]} object or of a Kubernetes EventList.
+type list struct {
+	format Format // Records, EventList, or Empty when the object is neither
+	at     int    // where the array starts
+	kind   event.Kind
+}
+
+// listAt returns the list of the object that starts at body[i], complete
+// or cut short, if it is one. Its keys may come in any order.
+func listAt(body []byte, i int) list {
+	items, eventList := 0, false
 	i = jsonscan.Space(body, i+1)
 	for i < len(body) && body[i] == '"' {
 		kend, err := jsonscan.String(body, i)
 		if err != nil {
-			return 0, false
+			break
 		}
-		key := body[i+1 : kend-1]
+		key := string(body[i+1 : kend-1])
 		i = jsonscan.Space(body, kend)
 		if i >= len(body) || body[i] != ':' {
-			return 0, false
+			break
 		}
 		i = jsonscan.Space(body, i+1)
-		if string(key) == "Records" {
-			return i, i < len(body) && body[i] == '['
+		if i < len(body) && body[i] == '[' {
+			switch key {
+			case "Records":
+				return list{Records, i, event.CloudTrail}
+			case "items":
+				items = i
+			}
 		}
 		vend, err := jsonscan.Value(body, i, 1)
+		if key == "kind" && err == nil {
+			eventList = string(body[i:vend]) == `"EventList"`
+		}
 		if err != nil {
-			return 0, false
+			break
 		}
 		if i = jsonscan.Space(body, vend); i < len(body) && body[i] == ',' {
 			i = jsonscan.Space(body, i+1)
 		}
 	}
-	return 0, false
+	if items > 0 && eventList {
+		return list{EventList, items, event.K8sAudit}
+	}
+	return list{}
 }
 
 // EachLine calls fn for the events of each non-empty line of body, each
 // line on its own: a line that is a JSON array yields its elements, a
-// line that is a whole CloudTrail file (as some pipelines write them) its
-// records, any other line one event. A line that breaks off is reported
+// line that is a whole CloudTrail file or EventList (as some pipelines
+// write them) its events, any other line one event. A line that breaks off is reported
 // to fn as an event, for its reader to find malformed; EachLine returns
 // only the errors fn returns.
 func EachLine(body []byte, fn Func) error {
@@ -195,9 +216,9 @@ func EachLine(body []byte, fn Func) error {
 		switch {
 		case line[0] == '[':
 			at = 0
-		case bytes.HasPrefix(line, []byte(`{"Records"`)):
-			if a, ok := recordsAt(line, 0); ok {
-				at, kind = a, event.CloudTrail
+		case bytes.HasPrefix(line, []byte(`{"Records"`)) || bytes.HasPrefix(line, []byte(`{"kind":"EventList"`)):
+			if l := listAt(line, 0); l.format != Empty {
+				at, kind = l.at, l.kind
 			}
 		}
 		if at < 0 {

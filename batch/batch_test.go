@@ -36,6 +36,12 @@ func TestSplit(t *testing.T) {
 			[]string{`cloudtrail:{"eventName":"A"}`, `cloudtrail:{"eventName":"B"}`}},
 		{"cloudtrail file with other keys", `{"x":{"y":[1]}, "Records" : [ {"a":1} ] }`, Records, []string{`cloudtrail:{"a":1}`}},
 		{"empty cloudtrail file", `{"Records":[]}`, Records, nil},
+		{"kubernetes event list", `{"kind":"EventList","apiVersion":"audit.k8s.io/v1","metadata":{},"items":[{"auditID":"a"},{"auditID":"b"}]}`, EventList,
+			[]string{`k8s-audit:{"auditID":"a"}`, `k8s-audit:{"auditID":"b"}`}},
+		{"event list, kind last", `{"items":[{"auditID":"a"}],"kind":"EventList"}`, EventList, []string{`k8s-audit:{"auditID":"a"}`}},
+		{"items of something else", `{"kind":"Order","items":[{"sku":"a"}]}`, Single, []string{`unknown:{"kind":"Order","items":[{"sku":"a"}]}`}},
+		{"ndjson of event lists", "{\"kind\":\"EventList\",\"items\":[{\"auditID\":\"a\"}]}\n{\"e\":1}", Lines,
+			[]string{`k8s-audit:{"auditID":"a"}`, `unknown:{"e":1}`}},
 		{"array", `[{"a":1},{"b":"]"}]`, Array, []string{`unknown:{"a":1}`, `unknown:{"b":"]"}`}},
 		{"ndjson", "{\"a\":1}\n\n{\"b\":2}\r\n{\"c\":3}", Lines, []string{`unknown:{"a":1}`, `unknown:{"b":2}`, `unknown:{"c":3}`}},
 		{"ndjson with a bad line", "{\"a\":1}\n{\"b\":\n{\"c\":3}\n", Lines, []string{`unknown:{"a":1}`, `unknown:{"b":`, `unknown:{"c":3}`}},
@@ -76,6 +82,9 @@ func TestSplitErrors(t *testing.T) {
 	var be *Error
 	if !errors.As(err, &be) || len(got) != 2 || be.Offset != strings.Index(body, `{"c"`) {
 		t.Errorf("got %q, %v", got, err)
+	}
+	if f, got, err := split(t, `{"kind":"EventList","items":[{"auditID":"a"},{"au`); f != EventList || err == nil || len(got) != 1 {
+		t.Errorf("event list cut short: %s %q, %v", f, got, err)
 	}
 	pretty := "{\n  \"Records\": [\n    {\"a\": 1},\n    {\"b\": 2},\n    {\"c\""
 	if f, got, err := split(t, pretty); f != Records || err == nil || len(got) != 2 {
