@@ -98,17 +98,23 @@ func (g *Aggregator) key(m engine.Match) string {
 	return b.String()
 }
 
+// Ref returns what alerts say of a rule.
+func Ref(r *rule.Rule) RuleRef {
+	tags := r.Tags
+	if tags == nil {
+		tags = []string{}
+	}
+	return RuleRef{ID: r.ID, Title: r.Title, Severity: r.Severity, Scenario: r.Scenario, Tags: tags}
+}
+
 func newAlert(m engine.Match) *Alert {
 	r := m.Rule
 	a := &Alert{
-		Rule:     RuleRef{ID: r.ID, Title: r.Title, Severity: r.Severity, Scenario: r.Scenario, Tags: r.Tags},
+		Rule:     Ref(r),
 		Dedup:    map[string]*string{},
 		Entities: map[string][]string{},
 		seen:     map[string]bool{},
 		known:    map[engine.Entity]bool{},
-	}
-	if a.Rule.Tags == nil {
-		a.Rule.Tags = []string{}
 	}
 	for i, p := range r.Dedup {
 		if v := m.Dedup[i]; v.Present {

@@ -22,13 +22,13 @@ type Format uint8
 
 // The forms of bodies.
 const (
-	Empty   Format = iota
-	Records        // {"Records":[...]}, as CloudTrail writes to S3
-	EventList      // {"kind":"EventList","items":[...]}, of Kubernetes audit
-	Array          // [event, ...]
-	Lines          // one event per line
-	Stream         // events one after another, spanning lines
-	Single         // one event
+	Empty     Format = iota
+	Records          // {"Records":[...]}, as CloudTrail writes to S3
+	EventList        // {"kind":"EventList","items":[...]}, of Kubernetes audit
+	Array            // [event, ...]
+	Lines            // one event per line
+	Stream           // events one after another, spanning lines
+	Single           // one event
 )
 
 var formatNames = [...]string{"empty", "cloudtrail", "eventlist", "array", "ndjson", "json-stream", "json"}

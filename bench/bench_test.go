@@ -14,6 +14,7 @@ import (
 
 	"vigil/bench/corpus"
 	"vigil/builtin"
+	"vigil/detect"
 	"vigil/engine"
 	"vigil/event"
 	"vigil/field"
@@ -229,7 +230,7 @@ func ndjsonFile(b *testing.B) string {
 // One worker: events/s per core when run with -cpu 1.
 func BenchmarkScan(b *testing.B) {
 	path := ndjsonFile(b)
-	e, err := engine.New(builtinRules(b))
+	rules, err := detect.Compile(builtinRules(b), nil, 0, 0)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -239,7 +240,7 @@ func BenchmarkScan(b *testing.B) {
 	events := int64(0)
 	for b.Loop() {
 		var st scan.Stats
-		if _, err := scan.Run(context.Background(), e, []string{path}, scan.Options{Workers: 1}, &st); err != nil {
+		if _, err := scan.Run(context.Background(), rules, []string{path}, scan.Options{Workers: 1}, &st); err != nil {
 			b.Fatal(err)
 		}
 		events += st.Events.Load()

@@ -21,10 +21,10 @@ import (
 	"vigil/alert"
 	"vigil/batch"
 	"vigil/correlate"
+	"vigil/detect"
 	"vigil/engine"
 	"vigil/event"
 	"vigil/jsonscan"
-	"vigil/rule"
 )
 
 // Options are the settings of a scan.
@@ -46,10 +46,6 @@ type Options struct {
 	// MaxWhole is the largest file read whole (files that are one JSON
 	// value); 0 means 1 GiB.
 	MaxWhole int64
-	// Correlations, when set, correlate the events of the rules they
-	// read; Correlated gives the rule of each correlation, for alerts.
-	Correlations *correlate.Engine
-	Correlated   map[string]*rule.Rule
 }
 
 // Result is what a scan found.
@@ -73,7 +69,7 @@ type Stats struct {
 // Run scans the paths with the engine. The stats are updated as it goes.
 // It returns an error only when Strict is set and some input could not be
 // read, or when ctx is done.
-func Run(ctx context.Context, e *engine.Engine, paths []string, opts Options, st *Stats) (*Result, error) {
+func Run(ctx context.Context, rules *detect.Rules, paths []string, opts Options, st *Stats) (*Result, error) {
 	start := time.Now()
 	if opts.Workers <= 0 {
 		opts.Workers = runtime.GOMAXPROCS(0)
@@ -125,7 +121,7 @@ func Run(ctx context.Context, e *engine.Engine, paths []string, opts Options, st
 	for w := range aggs {
 		aggs[w] = alert.NewAggregator(opts.PerEvent)
 		wg.Go(func() {
-			wk := &worker{x: e.NewEvaluator(), agg: aggs[w], st: st, warn: warn, strict: opts.Strict, cancel: cancel, corr: opts.Correlations}
+			wk := &worker{x: rules.Engine.NewEvaluator(), agg: aggs[w], st: st, warn: warn, strict: opts.Strict, cancel: cancel, rules: rules}
 			defer func() { hits[w] = wk.hits }()
 			for c := range chunks {
 				if ctx.Err() == nil {
@@ -145,8 +141,8 @@ func Run(ctx context.Context, e *engine.Engine, paths []string, opts Options, st
 	for _, g := range aggs[1:] {
 		aggs[0].Merge(g)
 	}
-	if opts.Correlations != nil {
-		correlateAll(opts.Correlations, opts.Correlated, slices.Concat(hits...), aggs[0])
+	if len(rules.Correlations) > 0 {
+		correlateAll(rules, slices.Concat(hits...), aggs[0])
 	}
 	return &Result{Alerts: aggs[0].Alerts()}, nil
 }
@@ -154,56 +150,23 @@ func Run(ctx context.Context, e *engine.Engine, paths []string, opts Options, st
 // correlateAll feeds the events correlated rules matched, in time order,
 // to the correlations, and folds what fires into alerts: the same
 // whatever order the files were read in.
-func correlateAll(c *correlate.Engine, rules map[string]*rule.Rule, hits []engine.Match, agg *alert.Aggregator) {
+func correlateAll(rules *detect.Rules, hits []engine.Match, agg *alert.Aggregator) {
+	c := rules.NewCorrelator()
 	slices.SortFunc(hits, func(a, b engine.Match) int {
 		return cmp.Or(a.Time.Compare(b.Time), strings.Compare(a.EventID, b.EventID), strings.Compare(a.Rule.ID, b.Rule.ID))
 	})
 	var fires []correlate.Fire
 	for _, m := range hits {
-		fires = append(fires, c.Add(Hit(m))...)
+		fires = append(fires, c.Add(detect.HitOf(m))...)
 	}
 	fires = append(fires, c.Flush()...)
 	for _, f := range fires {
-		if r := rules[f.Corr.Ref()]; r != nil && !r.Silent {
-			for _, m := range FireMatches(r, f) {
+		if r := rules.CorrRules[f.Corr.Ref()]; r != nil && !r.Silent {
+			for _, m := range detect.FireMatches(r, f) {
 				agg.Add(m)
 			}
 		}
 	}
-}
-
-// Hit returns a match of a rule that feeds correlations as their hit.
-func Hit(m engine.Match) correlate.Hit {
-	h := correlate.Hit{Rule: m.Rule.ID, Time: m.Time, EventID: m.EventID, Values: m.Correlated}
-	for _, e := range m.Entities {
-		if h.Entities == nil {
-			h.Entities = map[string][]string{}
-		}
-		h.Entities[e.Type] = append(h.Entities[e.Type], e.Value)
-	}
-	return h
-}
-
-// FireMatches returns a correlation's fire as matches of its rule r: one
-// per event behind it, with the fire's group as dedup values and its
-// entities.
-func FireMatches(r *rule.Rule, f correlate.Fire) []engine.Match {
-	var dedup []engine.Value
-	for _, g := range f.Corr.GroupBy {
-		dedup = append(dedup, engine.Value{Text: f.Group[g], Present: true})
-	}
-	var entities []engine.Entity
-	for typ, vals := range f.Entities {
-		for _, v := range vals {
-			entities = append(entities, engine.Entity{Type: typ, Value: v})
-		}
-	}
-	slices.SortFunc(entities, func(a, b engine.Entity) int { return cmp.Or(strings.Compare(a.Type, b.Type), strings.Compare(a.Value, b.Value)) })
-	out := make([]engine.Match, 0, len(f.Events))
-	for _, e := range f.Events {
-		out = append(out, engine.Match{Rule: r, EventID: e.ID, Time: e.Time, Dedup: dedup, Entities: entities})
-	}
-	return out
 }
 
 // worker evaluates the events of chunks.
@@ -217,7 +180,7 @@ type worker struct {
 	ev     event.Event
 	events int64  // events of the chunk at hand
 	tbuf   []byte // the JSON of a text line
-	corr   *correlate.Engine
+	rules  *detect.Rules
 	hits   []engine.Match // matches of rules that feed correlations
 }
 
@@ -272,7 +235,7 @@ func (w *worker) eval(raw []byte, kind event.Kind) error {
 	}
 	w.st.Matches.Add(int64(len(rules)))
 	for _, m := range matches {
-		if w.corr != nil && w.corr.Feeds(m.Rule.ID) {
+		if w.rules.Feeds(m.Rule.ID) {
 			w.hits = append(w.hits, m)
 		}
 		if !m.Rule.Silent {

@@ -11,7 +11,7 @@ import (
 
 	"github.com/klauspost/compress/gzip"
 
-	"vigil/engine"
+	"vigil/detect"
 	"vigil/pattern"
 	"vigil/rule"
 	"vigil/sigma"
@@ -26,17 +26,22 @@ func record(i int, name, principal string) string {
 // prefilter lets it through and parsing finds it malformed.
 func cut(rec string) string { return rec[:len(rec)-40] }
 
-func testEngine(t *testing.T) *engine.Engine {
+func testEngine(t *testing.T) *detect.Rules {
 	t.Helper()
 	p, err := pattern.Parse([]byte(`{"source":["aws.iam"],"detail":{"eventName":["CreateUser"]}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e, err := engine.New([]*rule.Rule{{ID: "create-user", Title: "User created", Severity: rule.High, Pattern: p, Dedup: []string{"detail.userIdentity.arn"}}})
+	return compile(t, []*rule.Rule{{ID: "create-user", Title: "User created", Severity: rule.High, Pattern: p, Dedup: []string{"detail.userIdentity.arn"}}})
+}
+
+func compile(t *testing.T, rules []*rule.Rule) *detect.Rules {
+	t.Helper()
+	r, err := detect.Compile(rules, nil, 0, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return e
+	return r
 }
 
 func write(t *testing.T, path, data string, gz bool) {
@@ -232,7 +237,7 @@ func TestBOMAndHiddenDirectories(t *testing.T) {
 }
 
 // sigmaEngine compiles Sigma rules written in YAML.
-func sigmaEngine(t *testing.T, yaml string) *engine.Engine {
+func sigmaEngine(t *testing.T, yaml string) *detect.Rules {
 	t.Helper()
 	c := &sigma.Collection{}
 	c.Add("test.yml", []byte(yaml))
@@ -244,11 +249,7 @@ func sigmaEngine(t *testing.T, yaml string) *engine.Engine {
 	for _, s := range c.Rules {
 		rules = append(rules, rule.FromSigma(s))
 	}
-	e, err := engine.New(rules)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return e
+	return compile(t, rules)
 }
 
 // TestAuditEventsWhole reads audit.log in chunks far smaller than it:

@@ -46,8 +46,9 @@ const KeepEvents = 100
 // Change is what recording did to one alert.
 type Change struct {
 	AlertID string
-	New     bool // the alert was created
-	Events  int  // events added to it (not already in it)
+	Rule    string // the rule's id
+	New     bool   // the alert was created
+	Events  int    // events added to it (not already in it)
 }
 
 // Status is where an alert is in its handling.

@@ -7,8 +7,7 @@ import (
 	"strings"
 
 	"vigil/builtin"
-	"vigil/correlate"
-	"vigil/engine"
+	"vigil/detect"
 	"vigil/rule"
 	"vigil/sigma"
 )
@@ -122,50 +121,29 @@ func (r *ruleFlags) loadNative() (*rule.Parsed, error) {
 	return all, nil
 }
 
-// compiled is what the rule flags choose, ready to run.
-type compiled struct {
-	engine *engine.Engine
-	// corr correlates the events of the rules that Sigma correlations
-	// read; nil when there are none. corrRules are their rules.
-	corr      *correlate.Engine
-	corrRules map[string]*rule.Rule
-}
-
-// engine compiles the rules the flags choose; invalid rules are errors,
+// rules compiles the rules the flags choose; invalid rules are errors,
 // while Sigma rules vigil does not run are left out.
-func (r *ruleFlags) engine() (*compiled, error) {
+func (r *ruleFlags) rules() (*detect.Rules, error) {
 	p, sc, err := r.load()
 	if err != nil {
 		return nil, err
-	}
-	rules := p.Compose()
-	c := &compiled{}
-	if sc != nil && len(sc.Correlations) > 0 {
-		c.corr = correlate.New(sc.Correlations, sc.Config.Lateness, sc.Config.MaxGroups)
-		c.corrRules = map[string]*rule.Rule{}
-		for _, x := range sc.Correlations {
-			c.corrRules[x.Ref()] = rule.FromCorrelation(x)
-		}
-		for _, x := range rules {
-			x.Correlated = c.corr.Needs(x.ID)
-		}
 	}
 	var msgs []string
 	for _, pr := range p.Problems {
 		msgs = append(msgs, pr.Error())
 	}
+	var corrs []*sigma.Correlation
+	lateness, maxGroups := sigma.DefaultLateness, sigma.DefaultMaxGroups
 	if sc != nil {
 		for _, pr := range sc.Problems {
 			if pr.Class == sigma.Invalid {
 				msgs = append(msgs, pr.Error())
 			}
 		}
+		corrs, lateness, maxGroups = sc.Correlations, sc.Config.Lateness, sc.Config.MaxGroups
 	}
 	if len(msgs) > 0 {
 		return nil, errors.New("invalid rules:\n  " + strings.Join(msgs, "\n  ") + "\nrun 'vigil rule lint' for details")
 	}
-	if c.engine, err = engine.New(rules); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return detect.Compile(p.Compose(), corrs, lateness, maxGroups)
 }

@@ -27,9 +27,11 @@ type exitError struct{ code int }
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", e.code) }
 
-const usage = `vigil detects attacks on cloud infrastructure.
+const usage = `vigil detects attacks on the infrastructure of financial institutions.
 
 Usage:
+  vigil serve [flags]                   run the online system: ingest, detect, alert
+  vigil token create|list|revoke        manage the API's tokens
   vigil scan [flags] PATH...            hunt through log archives
   vigil rule test --pattern P --event E test an event pattern, like aws events test-event-pattern
   vigil rule lint [--rules DIR]...      check rule files
@@ -60,6 +62,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = scanCmd(ctx, rest, stdin, stdout, stderr)
 	case "rule":
 		err = ruleCmd(rest, stdout, stderr)
+	case "serve":
+		err = serveCmd(ctx, rest, stdout, stderr)
+	case "token":
+		err = tokenCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "vigil", version)
 	case "help", "-h", "-help", "--help":

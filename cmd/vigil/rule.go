@@ -9,9 +9,7 @@ import (
 	"strings"
 
 	"vigil/engine"
-	"vigil/event"
 	"vigil/pattern"
-	"vigil/rule"
 )
 
 func ruleCmd(args []string, stdout, stderr io.Writer) error {
@@ -52,23 +50,15 @@ func ruleTest(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, err)
 		return exitError{exitUsage}
 	}
-	ev, ok := testEvent(evText)
-	if !ok {
-		fmt.Fprintln(stderr, "Parameter Event is not valid.")
+	fired, err := engine.TestPattern(p, evText)
+	if errors.Is(err, engine.ErrInvalidEvent) {
+		fmt.Fprintln(stderr, err)
 		return exitError{exitUsage}
 	}
-	// The event goes the way events go in scan and serve: prefilter,
-	// extraction (a bare CloudTrail record inside its envelope), matching.
-	e, err := engine.New([]*rule.Rule{{ID: "test", Pattern: p}})
 	if err != nil {
 		return err
 	}
-	fired, err := e.NewEvaluator().Eval(ev)
-	if err != nil {
-		fmt.Fprintln(stderr, "Parameter Event is not valid.")
-		return exitError{exitUsage}
-	}
-	out, _ := json.Marshal(struct{ Result bool }{len(fired) > 0})
+	out, _ := json.Marshal(struct{ Result bool }{fired})
 	fmt.Fprintln(stdout, string(out))
 	return nil
 }
@@ -79,38 +69,6 @@ func argText(v string) ([]byte, error) {
 		return os.ReadFile(name)
 	}
 	return []byte(v), nil
-}
-
-// requiredFields are the fields EventBridge requires of an event it tests.
-var requiredFields = []string{"id", "account", "source", "time", "region", "detail-type"}
-
-// testEvent returns the event to test and whether it is valid: a JSON
-// object with the fields EventBridge requires (strings, and resources a
-// list), or a bare CloudTrail record, which is matched inside its
-// envelope.
-func testEvent(text []byte) (*event.Event, bool) {
-	var obj map[string]json.RawMessage
-	if !json.Valid(text) || json.Unmarshal(text, &obj) != nil || obj == nil {
-		return nil, false
-	}
-	kind, err := event.NewDetector().Kind(text)
-	if err != nil {
-		return nil, false
-	}
-	if kind == event.CloudTrail {
-		return &event.Event{Raw: text, Kind: kind}, true
-	}
-	for _, f := range requiredFields {
-		var s string
-		if json.Unmarshal(obj[f], &s) != nil {
-			return nil, false
-		}
-	}
-	var res []json.RawMessage
-	if json.Unmarshal(obj["resources"], &res) != nil || obj["resources"] == nil {
-		return nil, false
-	}
-	return &event.Event{Raw: text, Kind: kind}, true
 }
 
 func ruleLint(args []string, stdout, stderr io.Writer) error {

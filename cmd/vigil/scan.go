@@ -60,7 +60,7 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return usageError{err}
 		}
 	}
-	rules, err := rf.engine()
+	rules, err := rf.rules()
 	if err != nil {
 		return err
 	}
@@ -78,19 +78,17 @@ func scanCmd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	var st scan.Stats
 	errw := &lockedWriter{w: stderr}
 	opts := scan.Options{
-		Workers:      *workers,
-		PerEvent:     *noDedup,
-		Strict:       *strict,
-		Stdin:        stdin,
-		Correlations: rules.corr,
-		Correlated:   rules.corrRules,
-		Warn:         func(msg string) { fmt.Fprintf(errw, "vigil: %s\n", msg) },
+		Workers:  *workers,
+		PerEvent: *noDedup,
+		Strict:   *strict,
+		Stdin:    stdin,
+		Warn:     func(msg string) { fmt.Fprintf(errw, "vigil: %s\n", msg) },
 	}
 	if isTerminal(stderr) { // clear the progress line first
 		opts.Warn = func(msg string) { fmt.Fprintf(errw, "\r\x1b[Kvigil: %s\n", msg) }
 	}
 	stopProgress := progress(errw, isTerminal(stderr), &st)
-	res, err := scan.Run(ctx, rules.engine, paths, opts, &st)
+	res, err := scan.Run(ctx, rules, paths, opts, &st)
 	stopProgress()
 	if err != nil {
 		closeOut()

@@ -1,0 +1,262 @@
+// Package api serves the alerts API of vigil serve: listing alerts with
+// filters and cursors, reading one with its events, changing its status,
+// and exporting alerts as OCSF Detection Findings.
+//
+// Every request carries a bearer token. Analysts and admins read and
+// change alerts; auditors read them; ingest tokens do neither.
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"vigil/auth"
+	"vigil/ocsf"
+	"vigil/rule"
+	"vigil/server"
+	"vigil/store"
+)
+
+// API serves the alerts API.
+type API struct {
+	Store   *store.DB
+	Limiter *auth.Limiter
+	Log     *slog.Logger
+	// Version is vigil's, for OCSF metadata.
+	Version string
+}
+
+// Register adds the API's routes to mux.
+func (a *API) Register(mux *http.ServeMux) {
+	read := []store.Role{store.Analyst, store.Admin, store.Auditor}
+	write := []store.Role{store.Analyst, store.Admin}
+	mux.Handle("GET /api/v1/alerts", a.guard(read, a.list))
+	mux.Handle("GET /api/v1/alerts/{id}", a.guard(read, a.get))
+	mux.Handle("GET /api/v1/alerts/{id}/events", a.guard(read, a.events))
+	mux.Handle("PATCH /api/v1/alerts/{id}", a.guard(write, a.patch))
+}
+
+// guard serves h to tokens of the given roles, within their rate.
+func (a *API) guard(roles []store.Role, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t, err := auth.Bearer(r.Context(), a.Store, r)
+		switch {
+		case errors.Is(err, auth.ErrNoToken) || errors.Is(err, auth.ErrBadToken):
+			w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
+			server.Error(w, http.StatusUnauthorized, err.Error())
+			return
+		case err != nil:
+			a.Log.Error("authenticating", "err", err)
+			server.Error(w, http.StatusServiceUnavailable, "cannot check tokens now")
+			return
+		case !auth.Allowed(t, roles...):
+			server.Error(w, http.StatusForbidden, fmt.Sprintf("a token of role %s cannot do this", t.Role))
+			return
+		}
+		if ok, wait := a.Limiter.Allow(t.ID); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+			server.Error(w, http.StatusTooManyRequests, "too many requests for this token: retry later")
+			return
+		}
+		h(w, r.WithContext(auth.WithToken(r.Context(), t)))
+	})
+}
+
+func (a *API) list(w http.ResponseWriter, r *http.Request) {
+	q, err := query(r)
+	if err != nil {
+		server.Error(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	alerts, next, err := a.Store.Alerts(r.Context(), q)
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	if alerts == nil {
+		alerts = []store.Alert{}
+	}
+	if r.URL.Query().Get("format") == "ocsf" {
+		findings := make([]ocsf.Finding, 0, len(alerts))
+		for i := range alerts {
+			findings = append(findings, ocsf.FromAlert(&alerts[i], a.Version))
+		}
+		server.JSON(w, http.StatusOK, map[string]any{"findings": findings, "next": next})
+		return
+	}
+	server.JSON(w, http.StatusOK, map[string]any{"alerts": alerts, "next": next})
+}
+
+// query reads the filters of a list request.
+func query(r *http.Request) (store.Query, error) {
+	v := r.URL.Query()
+	var q store.Query
+	for _, s := range split(v.Get("severity")) {
+		sev, err := rule.ParseSeverity(s)
+		if err != nil {
+			return q, fmt.Errorf("severity: %v", err)
+		}
+		q.Severity = append(q.Severity, sev)
+	}
+	if s := v.Get("min_severity"); s != "" {
+		sev, err := rule.ParseSeverity(s)
+		if err != nil {
+			return q, fmt.Errorf("min_severity: %v", err)
+		}
+		q.MinSeverity = &sev
+	}
+	for _, s := range split(v.Get("status")) {
+		if !store.Status(s).Valid() {
+			return q, fmt.Errorf("status %q: want open, acknowledged, resolved or false_positive", s)
+		}
+		q.Status = append(q.Status, store.Status(s))
+	}
+	var err error
+	if q.From, err = timeParam(v.Get("from")); err != nil {
+		return q, fmt.Errorf("from: %v", err)
+	}
+	if q.To, err = timeParam(v.Get("to")); err != nil {
+		return q, fmt.Errorf("to: %v", err)
+	}
+	if s := v.Get("limit"); s != "" {
+		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 || q.Limit > store.MaxPage {
+			return q, fmt.Errorf("limit %q: want 1 to %d", s, store.MaxPage)
+		}
+	}
+	q.Rule, q.Entity, q.Cursor = v.Get("rule"), v.Get("entity"), v.Get("cursor")
+	if f := v.Get("format"); f != "" && f != "ocsf" && f != "json" {
+		return q, fmt.Errorf("format %q: want json or ocsf", f)
+	}
+	return q, nil
+}
+
+func split(s string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, ",")
+}
+
+func timeParam(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := time.Parse(time.RFC3339Nano, s)
+	if err != nil {
+		return t, fmt.Errorf("%q is not an RFC 3339 time", s)
+	}
+	return t, nil
+}
+
+// eventsPage is how many events an alert's page of events holds.
+const eventsPage = 100
+
+func (a *API) get(w http.ResponseWriter, r *http.Request) {
+	al, err := a.Store.Alert(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	switch r.URL.Query().Get("format") {
+	case "ocsf":
+		server.JSON(w, http.StatusOK, ocsf.FromAlert(al, a.Version))
+		return
+	case "", "json":
+	default:
+		server.Error(w, http.StatusBadRequest, "format: want json or ocsf")
+		return
+	}
+	events, next, err := a.Store.Events(r.Context(), al.ID, "", eventsPage)
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	server.JSON(w, http.StatusOK, struct {
+		*store.Alert
+		Events     []store.Event `json:"events"`
+		EventsNext string        `json:"events_next"`
+	}{al, nonNil(events), next})
+}
+
+func (a *API) events(w http.ResponseWriter, r *http.Request) {
+	limit := eventsPage
+	if s := r.URL.Query().Get("limit"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil || n < 1 || n > store.MaxPage {
+			server.Error(w, http.StatusBadRequest, fmt.Sprintf("limit %q: want 1 to %d", s, store.MaxPage))
+			return
+		}
+		limit = n
+	}
+	events, next, err := a.Store.Events(r.Context(), r.PathValue("id"), r.URL.Query().Get("cursor"), limit)
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	server.JSON(w, http.StatusOK, map[string]any{"events": nonNil(events), "next": next})
+}
+
+// change is the body of a PATCH.
+type change struct {
+	Status  store.Status `json:"status"`
+	Comment string       `json:"comment"`
+}
+
+// maxPatch bounds the body of a PATCH.
+const maxPatch = 64 << 10
+
+func (a *API) patch(w http.ResponseWriter, r *http.Request) {
+	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+		server.Error(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send application/json", ct))
+		return
+	}
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxPatch))
+	dec.DisallowUnknownFields()
+	var c change
+	if err := dec.Decode(&c); err != nil {
+		server.Error(w, http.StatusBadRequest, fmt.Sprintf("body: %v (want {\"status\": ..., \"comment\": ...})", err))
+		return
+	}
+	if !c.Status.Valid() {
+		server.Error(w, http.StatusBadRequest, fmt.Sprintf("status %q: want open, acknowledged, resolved or false_positive", c.Status))
+		return
+	}
+	t := auth.FromContext(r.Context())
+	al, err := a.Store.SetStatus(r.Context(), r.PathValue("id"), c.Status, c.Comment, t.Name)
+	if err != nil {
+		a.storeError(w, err)
+		return
+	}
+	a.Log.Info("alert status changed", "alert", al.ID, "status", c.Status, "by", t.Name)
+	server.JSON(w, http.StatusOK, al)
+}
+
+// storeError answers a failed store call: 404 for what does not exist,
+// 400 for a bad cursor, 409 for a conflicting change, 503 otherwise.
+func (a *API) storeError(w http.ResponseWriter, err error) {
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		server.Error(w, http.StatusNotFound, "no such alert")
+	case errors.Is(err, store.ErrInvalid):
+		server.Error(w, http.StatusBadRequest, err.Error())
+	case errors.Is(err, store.ErrConflict):
+		server.Error(w, http.StatusConflict, err.Error())
+	default:
+		a.Log.Error("store", "err", err)
+		server.Error(w, http.StatusServiceUnavailable, "the alert store failed; retry later")
+	}
+}
+
+func nonNil[T any](s []T) []T {
+	if s == nil {
+		return []T{}
+	}
+	return s
+}

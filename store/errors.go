@@ -1,0 +1,35 @@
+package store
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Errors that callers tell apart with errors.Is, besides ErrNotFound.
+var (
+	// ErrInvalid is returned for a malformed argument: a query, a
+	// cursor, a status, a token.
+	ErrInvalid = errors.New("invalid argument")
+	// ErrConflict is returned when a change would break a uniqueness
+	// rule of the store: a token name already in use, or reopening an
+	// alert while another alert of the same rule and dedup values takes
+	// its events.
+	ErrConflict = errors.New("conflict")
+)
+
+// kindError is an error of one of the kinds above, with its own message.
+type kindError struct {
+	kind error
+	msg  string
+}
+
+func (e *kindError) Error() string        { return e.msg }
+func (e *kindError) Is(target error) bool { return target == e.kind }
+
+func invalidf(format string, args ...any) error {
+	return &kindError{ErrInvalid, fmt.Sprintf(format, args...)}
+}
+
+func conflictf(format string, args ...any) error {
+	return &kindError{ErrConflict, fmt.Sprintf(format, args...)}
+}
