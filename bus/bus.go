@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -126,10 +127,19 @@ func embedded(dir string) (*server.Server, error) {
 	return srv, nil
 }
 
+// partitionsKey is the metadata of the hit stream that records the
+// number of partitions: every node must route hits the same way.
+const partitionsKey = "vigil_partitions"
+
 func (b *Bus) setup(ctx context.Context) error {
+	if s, err := b.JS.Stream(ctx, HitStream); err == nil {
+		if n := s.CachedInfo().Config.Metadata[partitionsKey]; n != "" && n != strconv.Itoa(b.Partitions) {
+			return fmt.Errorf("bus: the cluster runs %s correlation partitions, this node %d: give every node the same detect.partitions", n, b.Partitions)
+		}
+	}
 	for _, s := range []jetstream.StreamConfig{
 		{Name: EventStream, Subjects: []string{eventSubjects}},
-		{Name: HitStream, Subjects: []string{hitSubjects}},
+		{Name: HitStream, Subjects: []string{hitSubjects}, Metadata: map[string]string{partitionsKey: strconv.Itoa(b.Partitions)}},
 	} {
 		s.Retention = jetstream.WorkQueuePolicy
 		s.Discard = jetstream.DiscardNew

@@ -81,3 +81,16 @@ func TestReadBatchErrors(t *testing.T) {
 		t.Errorf("no received header: %v", err)
 	}
 }
+
+func TestPartitionsAgree(t *testing.T) {
+	dir := t.TempDir()
+	b, err := Open(context.Background(), Config{Dir: dir, Name: "a", MaxBytes: 1 << 20, Partitions: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Close()
+	_, err = Open(context.Background(), Config{Dir: dir, Name: "a", MaxBytes: 1 << 20, Partitions: 8})
+	if err == nil || !strings.Contains(err.Error(), "runs 4 correlation partitions, this node 8") {
+		t.Fatalf("err %v", err)
+	}
+}
