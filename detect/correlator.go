@@ -112,11 +112,21 @@ func owner(p int, members []string) string {
 		h.Write([]byte(m))
 		h.Write([]byte{0})
 		h.Write([]byte(strconv.Itoa(p)))
-		if v := h.Sum64(); best == "" || v > top {
+		if v := mix(h.Sum64()); best == "" || v > top || v == top && m < best {
 			best, top = m, v
 		}
 	}
 	return best
+}
+
+// mix spreads the bits of a hash (the finalizer of MurmurHash3): FNV
+// alone leaves the high bits of short inputs alike.
+func mix(h uint64) uint64 {
+	h ^= h >> 33
+	h *= 0xff51afd7ed558ccd
+	h ^= h >> 33
+	h *= 0xc4ceb9fe1a85ec53
+	return h ^ h>>33
 }
 
 func leaseKey(p int) string { return "partition-" + strconv.Itoa(p) }
@@ -200,7 +210,7 @@ type partition struct {
 
 	state     *correlate.Engine
 	cons      jetstream.Consumer
-	last      jetstream.Msg // the last hit counted and not yet acknowledged
+	pending   []jetstream.Msg // hits counted and not yet acknowledged
 	saved     time.Time     // when the state was last checkpointed
 	seen      time.Time     // wall clock when the latest event time advanced
 	latest    time.Time
@@ -229,7 +239,7 @@ func (pt *partition) start(ctx context.Context) error {
 	pt.cons, err = c.Bus.JS.CreateOrUpdateConsumer(ctx, bus.HitStream, jetstream.ConsumerConfig{
 		Durable:       consumerName(pt.p),
 		FilterSubject: bus.HitSubject(pt.p),
-		AckPolicy:     jetstream.AckAllPolicy,
+		AckPolicy:     jetstream.AckExplicitPolicy,
 		// Hits wait for a checkpoint before they are acknowledged.
 		AckWait:       2*c.Checkpoint + 30*time.Second,
 		MaxAckPending: 1 << 20,
@@ -310,7 +320,7 @@ func (pt *partition) count(m jetstream.Msg) []correlate.Fire {
 		m.Term()
 		return nil
 	}
-	pt.last = m
+	pt.pending = append(pt.pending, m)
 	fires := pt.state.AddTo(h.Corr, h.hit())
 	if l := pt.state.Latest(); l.After(pt.latest) {
 		pt.latest, pt.seen = l, time.Now()
@@ -361,7 +371,7 @@ func (pt *partition) emit(fires []correlate.Fire) error {
 // checkpoint saves the state and then acknowledges every hit it counts.
 func (pt *partition) checkpoint() {
 	pt.saved = time.Now()
-	if pt.last == nil {
+	if len(pt.pending) == 0 {
 		return
 	}
 	data, err := pt.state.Snapshot()
@@ -376,9 +386,8 @@ func (pt *partition) checkpoint() {
 		pt.c.Log.Error("checkpoint of a partition", "partition", pt.p, "err", err)
 		return
 	}
-	if err := pt.last.DoubleAck(ctx); err != nil {
-		pt.c.Log.Warn("acknowledging hits", "partition", pt.p, "err", err)
-		return
+	for _, m := range pt.pending {
+		m.Ack()
 	}
-	pt.last = nil
+	pt.pending = pt.pending[:0]
 }
