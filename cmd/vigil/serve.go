@@ -124,6 +124,9 @@ func serveCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return usageError{err}
 	}
 	log := logger(c.Log, stderr)
+	if err := startPprof(log); err != nil {
+		return usageError{err}
+	}
 	return serve(ctx, c, log, stderr)
 }
 
