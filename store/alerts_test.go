@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"vigil/rule"
+	"vigil/store/storetest"
 )
 
 // seedAlerts records one alert per rule, each with its severity, status,
@@ -144,7 +145,7 @@ func TestAlertsPages(t *testing.T) {
 
 func TestAlertsInvalid(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, sqliteURL(t))
+	db := openDB(t, storetest.SQLite(t))
 	mustRecord(t, db, ob("r1", "e1", nil, 0), ob("r2", "e1", nil, 0))
 	_, next, err := db.Alerts(t.Context(), Query{Limit: 1})
 	if err != nil || next == "" {

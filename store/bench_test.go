@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vigil/store/storetest"
 )
 
 // BenchmarkRecord records batches of 500 observations over 50 rules and
@@ -14,7 +16,7 @@ func BenchmarkRecord(b *testing.B) {
 	for _, backend := range []struct {
 		name string
 		url  func(testing.TB) string
-	}{{"sqlite", sqliteURL}, {"postgres", postgresURL}} {
+	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
 		b.Run(backend.name, func(b *testing.B) {
 			db := openDB(b, backend.url(b))
 			const batch = 500

@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"errors"
 	"io/fs"
 	"os"
@@ -13,72 +11,15 @@ import (
 	"testing"
 	"testing/fstest"
 	"time"
+
+	"vigil/store/storetest"
 )
-
-// defaultPostgres is where the tests look for PostgreSQL when
-// $VIGIL_TEST_POSTGRES does not say.
-const defaultPostgres = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-
-func postgresDSN() string {
-	if dsn := os.Getenv("VIGIL_TEST_POSTGRES"); dsn != "" {
-		return dsn
-	}
-	return defaultPostgres
-}
-
-// pingPostgres reports, once, whether the tests' PostgreSQL answers.
-var pingPostgres = sync.OnceValue(func() error {
-	db, err := sql.Open("pgx", postgresDSN())
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	return db.PingContext(ctx)
-})
 
 // eachDB runs f on SQLite and on PostgreSQL, each with a fresh database,
 // named by url.
 func eachDB(t *testing.T, f func(t *testing.T, url string)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, sqliteURL(t)) })
-	t.Run("postgres", func(t *testing.T) { f(t, postgresURL(t)) })
-}
-
-func sqliteURL(tb testing.TB) string { return filepath.Join(tb.TempDir(), "vigil.db") }
-
-// postgresURL returns the url of a fresh schema of the tests' PostgreSQL,
-// dropped at the end of the test. It skips the test when PostgreSQL
-// cannot be reached, or fails it when $VIGIL_TEST_POSTGRES_REQUIRED is 1.
-func postgresURL(tb testing.TB) string {
-	dsn := postgresDSN()
-	if err := pingPostgres(); err != nil {
-		msg := "PostgreSQL at " + redactPostgres(dsn) + " (set $VIGIL_TEST_POSTGRES): " + err.Error()
-		if os.Getenv("VIGIL_TEST_POSTGRES_REQUIRED") == "1" {
-			tb.Fatal(msg)
-		}
-		tb.Skip(msg)
-	}
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	schema := "vigil_test_" + rand.Text()[:12]
-	schema = strings.ToLower(schema)
-	if _, err := admin.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		tb.Fatalf("create schema %s: %v", schema, err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec(`DROP SCHEMA ` + schema + ` CASCADE`); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(dsn, "?") {
-		sep = "&"
-	}
-	return dsn + sep + "search_path=" + schema
+	t.Run("sqlite", func(t *testing.T) { f(t, storetest.SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { f(t, storetest.Postgres(t)) })
 }
 
 // openDB opens the store at url, closed at the end of the test.

@@ -14,6 +14,7 @@ import (
 
 	"vigil/alert"
 	"vigil/rule"
+	"vigil/store/storetest"
 )
 
 // t0 is when the tests' events happen.
@@ -190,7 +191,7 @@ func withoutTime(o Observation) Observation {
 
 func TestRecordInvalid(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, sqliteURL(t))
+	db := openDB(t, storetest.SQLite(t))
 	good := ob("r1", "e1", nil, 0)
 	for _, tc := range []struct {
 		name string

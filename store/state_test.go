@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"vigil/store/storetest"
 )
 
 func token(id, name string) Token {
@@ -89,7 +91,7 @@ func TestTokens(t *testing.T) {
 
 func TestCreateTokenInvalid(t *testing.T) {
 	t.Parallel()
-	db := openDB(t, sqliteURL(t))
+	db := openDB(t, storetest.SQLite(t))
 	revoked := t0
 	for _, tc := range []struct {
 		name string
