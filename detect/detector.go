@@ -29,8 +29,10 @@ type Detector struct {
 const detectConsumer = "detect"
 
 // ackWait is how long a batch may take before JetStream hands it to
-// another detector: far longer than any batch takes.
-const ackWait = 2 * time.Minute
+// another detector: far longer than a batch takes (processing gives up
+// at half of it), short enough that the batches of a node that died are
+// soon evaluated by another.
+const ackWait = 30 * time.Second
 
 // Run evaluates batches until ctx is done, then finishes the batches in
 // hand and returns.
