@@ -211,8 +211,8 @@ type partition struct {
 	state     *correlate.Engine
 	cons      jetstream.Consumer
 	pending   []jetstream.Msg // hits counted and not yet acknowledged
-	saved     time.Time     // when the state was last checkpointed
-	seen      time.Time     // wall clock when the latest event time advanced
+	saved     time.Time       // when the state was last checkpointed
+	seen      time.Time       // wall clock when the latest event time advanced
 	latest    time.Time
 	late, evd int // the engine's counters already in the metrics
 }
