@@ -186,8 +186,23 @@ func (b *Bus) Close() {
 }
 
 // Publish stores messages in their streams and returns once JetStream has
-// stored every one, or the first error.
+// stored every one, or the first error. Messages go out asynchronously, a
+// window at a time, within what the client lets be outstanding.
 func (b *Bus) Publish(ctx context.Context, msgs []*nats.Msg) error {
+	for len(msgs) > 0 {
+		n := min(len(msgs), publishWindow)
+		if err := b.publish(ctx, msgs[:n]); err != nil {
+			return err
+		}
+		msgs = msgs[n:]
+	}
+	return nil
+}
+
+// publishWindow bounds the messages awaiting acknowledgement at once.
+const publishWindow = 1024
+
+func (b *Bus) publish(ctx context.Context, msgs []*nats.Msg) error {
 	acks := make([]jetstream.PubAckFuture, 0, len(msgs))
 	for _, m := range msgs {
 		f, err := b.JS.PublishMsgAsync(m)

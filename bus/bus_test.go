@@ -94,3 +94,25 @@ func TestPartitionsAgree(t *testing.T) {
 		t.Fatalf("err %v", err)
 	}
 }
+
+// TestPublishMany publishes more messages than the client lets be
+// outstanding at once.
+func TestPublishMany(t *testing.T) {
+	b := open(t, 64<<20)
+	var msgs []*nats.Msg
+	for i := range 10_000 {
+		m := nats.NewMsg(HitSubject(i % 4))
+		m.Data = []byte(fmt.Sprintf(`{"i":%d}`, i))
+		msgs = append(msgs, m)
+	}
+	if err := b.Publish(context.Background(), msgs); err != nil {
+		t.Fatal(err)
+	}
+	s, err := b.JS.Stream(context.Background(), HitStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := s.CachedInfo().State.Msgs; n != 10_000 {
+		t.Errorf("%d messages stored", n)
+	}
+}

@@ -35,7 +35,7 @@ type Dir struct {
 	Source Source
 	Poll   time.Duration
 	Files  Files
-	seen   map[string]sighting // files not yet read, as last seen
+	seen   map[string]sighting // files not yet read, as the last poll saw them
 }
 
 // sighting is a file's size and time when a poll saw it: a file is read
@@ -48,7 +48,6 @@ type sighting struct {
 
 // Run polls the directory until ctx is done.
 func (d *Dir) Run(ctx context.Context) error {
-	d.seen = map[string]sighting{}
 	t := time.NewTicker(d.Poll)
 	defer t.Stop()
 	for {
@@ -64,6 +63,8 @@ func (d *Dir) Run(ctx context.Context) error {
 // poll reads the files that are new or changed and have stopped
 // changing.
 func (d *Dir) poll(ctx context.Context) {
+	last := d.seen
+	d.seen = make(map[string]sighting, len(last)) // forgets the files gone since
 	err := filepath.WalkDir(d.Path, func(path string, e fs.DirEntry, err error) error {
 		if err != nil {
 			d.Log.Warn("reading an input directory", "input", d.Name, "path", path, "err", err)
@@ -86,7 +87,7 @@ func (d *Dir) poll(ctx context.Context) {
 			return nil
 		}
 		rel, _ := filepath.Rel(d.Path, path)
-		d.consider(ctx, path, filepath.ToSlash(rel), sighting{info.Size(), info.ModTime()})
+		d.consider(ctx, path, filepath.ToSlash(rel), sighting{info.Size(), info.ModTime()}, last)
 		return nil
 	})
 	if err != nil && ctx.Err() == nil {
@@ -104,8 +105,8 @@ func archive(name string) bool {
 }
 
 // consider reads a file if it is new or changed and was seen the same at
-// the previous poll.
-func (d *Dir) consider(ctx context.Context, path, rel string, now sighting) {
+// the previous poll, as last has it.
+func (d *Dir) consider(ctx context.Context, path, rel string, now sighting, last map[string]sighting) {
 	prev, err := d.Files.File(ctx, d.Name, rel)
 	if err == nil && prev.Size == now.size && prev.ModTime.Equal(now.mod) {
 		return // read already
@@ -114,21 +115,20 @@ func (d *Dir) consider(ctx context.Context, path, rel string, now sighting) {
 		d.Log.Warn("looking a file up", "input", d.Name, "file", rel, "err", err)
 		return
 	}
-	if last, ok := d.seen[rel]; !ok || last != now {
+	if s, ok := last[rel]; !ok || s != now {
 		d.seen[rel] = now // wait until it stops changing
 		return
 	}
-	delete(d.seen, rel)
-	f := d.read(ctx, path, rel, now)
+	f, read := d.read(ctx, path, rel, now, prev)
 	if f == nil {
-		return // the bus could not take it: try again at the next poll
-	}
-	if prev != nil && prev.SHA256 == f.SHA256 {
-		f.State, f.Events, f.Error = prev.State, prev.Events, prev.Error // touched, not changed
+		return // the bus could not take it: try again at a later poll
 	}
 	if err := d.Files.SaveFile(ctx, *f); err != nil {
 		d.Log.Error("recording a file read", "input", d.Name, "file", rel, "err", err)
 		return
+	}
+	if !read {
+		return // touched, not changed
 	}
 	d.Metrics.Files.WithLabelValues(d.Name, string(f.State)).Inc()
 	if f.State != store.FileDone {
@@ -137,20 +137,27 @@ func (d *Dir) consider(ctx context.Context, path, rel string, now sighting) {
 }
 
 // read reads and publishes the events of a file, and returns what it
-// found; nil when the bus did not take them.
-func (d *Dir) read(ctx context.Context, path, rel string, s sighting) *store.File {
+// found, nil when the bus did not take them, and whether it read the
+// file: a file with the content of prev, what was found of it before,
+// was touched, not changed, and keeps what prev found without being
+// published again.
+func (d *Dir) read(ctx context.Context, path, rel string, s sighting, prev *store.File) (*store.File, bool) {
 	f := &store.File{Input: d.Name, Path: rel, Size: s.size, ModTime: s.mod, Done: time.Now()}
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		f.State, f.Error = store.FileCorrupt, err.Error()
-		return f
+		return f, true
 	}
 	sum := sha256.Sum256(raw)
 	f.SHA256 = hex.EncodeToString(sum[:])
+	if prev != nil && prev.SHA256 == f.SHA256 {
+		f.State, f.Events, f.Error, f.Done = prev.State, prev.Events, prev.Error, prev.Done
+		return f, false
+	}
 	body, err := d.decompress(raw)
 	if err != nil {
 		f.State, f.Error = store.FileCorrupt, err.Error()
-		return f
+		return f, true
 	}
 	var events [][]byte
 	det := event.NewDetector()
@@ -168,7 +175,7 @@ func (d *Dir) read(ctx context.Context, path, rel string, s sighting) *store.Fil
 	})
 	if err := d.publish(ctx, d.Source, events, time.Now()); err != nil {
 		d.Log.Warn("publishing a file's events", "input", d.Name, "file", rel, "err", err)
-		return nil
+		return nil, true
 	}
 	d.Metrics.accepted(d.Source.Name, len(events))
 	f.Events = len(events)
@@ -182,7 +189,7 @@ func (d *Dir) read(ctx context.Context, path, rel string, s sighting) *store.Fil
 	default:
 		f.State = store.FileDone
 	}
-	return f
+	return f, true
 }
 
 // decompress returns a file's content, gunzipped when it is gzip.

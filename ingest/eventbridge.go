@@ -54,6 +54,8 @@ type awsError struct {
 
 func (e *awsError) Error() string { return e.Type + ": " + e.Msg }
 
+// ServeHTTP runs the action of a request and answers as EventBridge
+// does, errors included, counting the request by status.
 func (eb *AWSEvents) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	code := http.StatusOK
 	defer func() { eb.Metrics.Requests.WithLabelValues("eventbridge", strconv.Itoa(code)).Inc() }()
@@ -232,8 +234,9 @@ func (eb *AWSEvents) envelope(e putEntry, region string, now time.Time) ([]byte,
 	case e.EventBusName != nil && !defaultBus(*e.EventBusName):
 		return fail("InvalidArgument", fmt.Sprintf("Parameter EventBusName is not valid. Reason: vigil has the default event bus only, not %q.", *e.EventBusName))
 	}
+	// The detail nests one level down in the event, which MaxDepth bounds.
 	detail := []byte(*e.Detail)
-	if !utf8.Valid(detail) || jsonscan.Validate(detail, eb.Limits.MaxDepth) != nil || bytes.TrimSpace(detail)[0] != '{' {
+	if !utf8.Valid(detail) || jsonscan.Validate(detail, eb.Limits.MaxDepth-1) != nil || bytes.TrimSpace(detail)[0] != '{' {
 		return fail("MalformedDetail", "Detail is malformed.")
 	}
 	t, ok := entryTime(e.Time, now)

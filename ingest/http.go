@@ -35,21 +35,32 @@ const retryAfter = 5 * time.Second
 // contentTypes are the media types of the bodies the endpoint takes.
 var contentTypes = []string{"application/json", "application/x-ndjson", "application/jsonl", "application/x-jsonlines", "application/json-seq"}
 
+// ServeHTTP takes a request's events, answering 202 with the Result
+// once the bus stored those accepted, and counts the request by status.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := server.NewRecorder(w)
 	defer func() { h.Metrics.Requests.WithLabelValues("ingest", strconv.Itoa(rec.Code)).Inc() }()
 	h.serve(rec, r)
 }
 
+// unknownSource is the source label of the requests to sources that do
+// not exist: labelled with the name in the path, anyone could make the
+// metrics grow without bound. (It cannot be the name of a source.)
+const unknownSource = "(unknown)"
+
 func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("source")
-	t, ok := h.authorize(w, r, name)
+	src, known := h.Sources[name]
+	label := name
+	if !known {
+		label = unknownSource
+	}
+	t, ok := h.authorize(w, r, name, label)
 	if !ok {
 		return
 	}
-	src, ok := h.Sources[name]
-	if !ok {
-		h.Metrics.reject(name, "unknown_source")
+	if !known {
+		h.Metrics.reject(label, "unknown_source")
 		server.Error(w, http.StatusNotFound, fmt.Sprintf("unknown source %q", name))
 		return
 	}
@@ -61,7 +72,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	body, code, err := h.read(r)
 	if err != nil {
-		h.Metrics.reject(name, http.StatusText(code))
+		h.Metrics.reject(name, strings.ToLower(strings.ReplaceAll(http.StatusText(code), " ", "_")))
 		server.Error(w, code, err.Error())
 		return
 	}
@@ -85,12 +96,13 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 }
 
 // authorize checks the request's token: a valid one, allowed to send to
-// the source. It answers the request when it is not.
-func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, source string) (*store.Token, bool) {
+// the source. It answers the request when it is not, counting the
+// refusal under the label of the source.
+func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, source, label string) (*store.Token, bool) {
 	t, err := auth.Bearer(r.Context(), h.Tokens, r)
 	switch {
 	case errors.Is(err, auth.ErrNoToken) || errors.Is(err, auth.ErrBadToken):
-		h.Metrics.reject(source, "unauthenticated")
+		h.Metrics.reject(label, "unauthenticated")
 		w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
 		server.Error(w, http.StatusUnauthorized, err.Error())
 		return nil, false
@@ -99,11 +111,11 @@ func (h *Handler) authorize(w http.ResponseWriter, r *http.Request, source strin
 		server.Error(w, http.StatusServiceUnavailable, "cannot check tokens now")
 		return nil, false
 	case !auth.Allowed(t, store.Ingest, store.Admin):
-		h.Metrics.reject(source, "forbidden")
+		h.Metrics.reject(label, "forbidden")
 		server.Error(w, http.StatusForbidden, fmt.Sprintf("a token of role %s cannot send events", t.Role))
 		return nil, false
 	case t.Source != "" && t.Source != source:
-		h.Metrics.reject(source, "forbidden")
+		h.Metrics.reject(label, "forbidden")
 		server.Error(w, http.StatusForbidden, fmt.Sprintf("this token sends to source %q only", t.Source))
 		return nil, false
 	}
@@ -131,15 +143,30 @@ func (h *Handler) read(r *http.Request) ([]byte, int, error) {
 	if err != nil {
 		return nil, http.StatusBadRequest, fmt.Errorf("reading the body: %v", err)
 	}
-	if enc != "gzip" {
-		return body, 0, nil
+	if enc == "gzip" {
+		if body, err = gunzip(body, h.Limits.MaxDecompressed); errors.Is(err, errLarge) {
+			return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body %v", err)
+		} else if err != nil {
+			return nil, http.StatusBadRequest, fmt.Errorf("Content-Encoding gzip: %v", err)
+		}
 	}
-	if body, err = gunzip(body, h.Limits.MaxDecompressed); errors.Is(err, errLarge) {
-		return nil, http.StatusRequestEntityTooLarge, fmt.Errorf("body %v", err)
-	} else if err != nil {
-		return nil, http.StatusBadRequest, fmt.Errorf("Content-Encoding gzip: %v", err)
+	if mt == "application/json-seq" {
+		unseq(body)
 	}
 	return body, 0, nil
+}
+
+// unseq turns a JSON text sequence (RFC 7464), each text after a record
+// separator, into JSON texts on lines of their own, which Body splits as
+// it splits NDJSON or a stream of pretty-printed events. A separator
+// inside a JSON text is a raw control character: invalid JSON either
+// way.
+func unseq(body []byte) {
+	for i, c := range body {
+		if c == 0x1e {
+			body[i] = '\n'
+		}
+	}
 }
 
 // errLarge is a body larger than allowed once decompressed.

@@ -8,6 +8,7 @@ package ingest
 import (
 	"context"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -177,6 +178,8 @@ func (in *Ingester) check(det *event.Detector, src Source, raw []byte) (class, r
 	switch {
 	case len(raw) > in.Limits.MaxEventSize:
 		return "too_large", fmt.Sprintf("event of %d bytes, more than the %d allowed", len(raw), in.Limits.MaxEventSize)
+	case len(raw) == 0: // the rest of a line that breaks off after an event
+		return "invalid_json", "invalid JSON: unexpected end of input"
 	case !utf8.Valid(raw):
 		return "invalid_utf8", "invalid UTF-8"
 	case raw[0] != '{':
@@ -204,7 +207,7 @@ func (in *Ingester) publish(ctx context.Context, src Source, events [][]byte, re
 			size += len(events[n]) + 1
 			n++
 		}
-		b := &bus.Batch{Source: src.Name, ID: batchID(src.Name, events[:n]), Received: received, Events: events[:n]}
+		b := &bus.Batch{Source: src.Name, ID: batchID(src.Name, len(msgs), events[:n]), Received: received, Events: events[:n]}
 		msgs = append(msgs, b.Msg())
 		events = events[n:]
 	}
@@ -221,11 +224,15 @@ func (in *Ingester) publish(ctx context.Context, src Source, events [][]byte, re
 	return nil
 }
 
-// batchID names a batch by its content: the same events sent again (a
-// client retrying) make the same batch, which the bus stores once.
-func batchID(source string, events [][]byte) string {
+// batchID names a batch by its content and its place among the batches
+// of a request: the same events sent again (a client retrying) make the
+// same batches, which the bus stores once, while batches of the same
+// events within one request (an event repeated many times) are each
+// stored.
+func batchID(source string, place int, events [][]byte) string {
 	h := sha256.New()
 	h.Write([]byte(source))
+	h.Write(binary.BigEndian.AppendUint64(nil, uint64(place)))
 	for _, e := range events {
 		h.Write([]byte{0})
 		h.Write(e)

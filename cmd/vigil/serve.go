@@ -169,6 +169,9 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	deps := detect.Deps{Bus: b, Store: db, Rules: rules, Metrics: detect.NewMetrics(reg), Log: log}
 	in := &ingest.Ingester{Bus: b, Limits: limits(c.Limits), Metrics: ingest.NewMetrics(reg), Log: log, MaxMessage: int(b.NC.MaxPayload()) - 16<<10}
+	if in.Limits.MaxEventSize > in.MaxMessage {
+		return fmt.Errorf("limits.max_event_size: %d bytes, more than NATS carries in a message (%d)", in.Limits.MaxEventSize, in.MaxMessage)
+	}
 	limiter := auth.NewLimiter(c.Limits.Rate, float64(c.Limits.Burst))
 	sources := map[string]ingest.Source{}
 	for _, s := range c.Sources {
