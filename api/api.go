@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
@@ -61,7 +62,7 @@ func (a *API) guard(roles []store.Role, h http.HandlerFunc) http.Handler {
 			return
 		}
 		if ok, wait := a.Limiter.Allow(t.ID); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)+1))
+			w.Header().Set("Retry-After", auth.RetryAfter(wait))
 			server.Error(w, http.StatusTooManyRequests, "too many requests for this token: retry later")
 			return
 		}
@@ -137,11 +138,17 @@ func query(r *http.Request) (store.Query, error) {
 	return q, nil
 }
 
+// split returns the items of a comma-separated list, without the spaces
+// around them.
 func split(s string) []string {
 	if s == "" {
 		return nil
 	}
-	return strings.Split(s, ",")
+	items := strings.Split(s, ",")
+	for i := range items {
+		items[i] = strings.TrimSpace(items[i])
+	}
+	return items
 }
 
 func timeParam(s string) (time.Time, error) {
@@ -180,9 +187,35 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	}
 	server.JSON(w, http.StatusOK, struct {
 		*store.Alert
-		Events     []store.Event `json:"events"`
-		EventsNext string        `json:"events_next"`
-	}{al, nonNil(events), next})
+		Events     []event `json:"events"`
+		EventsNext string  `json:"events_next"`
+	}{al, eventsJSON(events), next})
+}
+
+// event is an event of an alert as the API shows it: the event itself
+// as JSON, not as the base64 of its bytes.
+type event struct {
+	ID    string          `json:"id"`
+	Time  *time.Time      `json:"time"`
+	Event json.RawMessage `json:"event,omitempty"`
+}
+
+// eventsJSON returns the events as the API shows them. An event kept
+// with bytes that are not JSON, which ingestion does not let through,
+// shows as a JSON string of them.
+func eventsJSON(events []store.Event) []event {
+	out := make([]event, len(events))
+	for i, e := range events {
+		out[i] = event{ID: e.ID, Time: e.Time}
+		switch {
+		case len(e.JSON) == 0:
+		case json.Valid(e.JSON):
+			out[i].Event = e.JSON
+		default:
+			out[i].Event, _ = json.Marshal(string(e.JSON))
+		}
+	}
+	return out
 }
 
 func (a *API) events(w http.ResponseWriter, r *http.Request) {
@@ -200,7 +233,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, err)
 		return
 	}
-	server.JSON(w, http.StatusOK, map[string]any{"events": nonNil(events), "next": next})
+	server.JSON(w, http.StatusOK, map[string]any{"events": eventsJSON(events), "next": next})
 }
 
 // change is the body of a PATCH.
@@ -213,14 +246,18 @@ type change struct {
 const maxPatch = 64 << 10
 
 func (a *API) patch(w http.ResponseWriter, r *http.Request) {
-	if ct := r.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/json") {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
 		server.Error(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send application/json", ct))
 		return
 	}
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxPatch))
-	dec.DisallowUnknownFields()
-	var c change
-	if err := dec.Decode(&c); err != nil {
+	c, err := decodeChange(http.MaxBytesReader(w, r.Body, maxPatch))
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		server.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: more than %d bytes", maxPatch))
+		return
+	case err != nil:
 		server.Error(w, http.StatusBadRequest, fmt.Sprintf("body: %v (want {\"status\": ..., \"comment\": ...})", err))
 		return
 	}
@@ -238,6 +275,25 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 	server.JSON(w, http.StatusOK, al)
 }
 
+// decodeChange reads the body of a PATCH: one JSON object of change's
+// fields, and nothing after it.
+func decodeChange(body io.Reader) (change, error) {
+	dec := json.NewDecoder(body)
+	dec.DisallowUnknownFields()
+	var c change
+	if err := dec.Decode(&c); err != nil {
+		return c, err
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return c, err
+		}
+		return c, errors.New("data after the JSON object")
+	}
+	return c, nil
+}
+
 // storeError answers a failed store call: 404 for what does not exist,
 // 400 for a bad cursor, 409 for a conflicting change, 503 otherwise.
 func (a *API) storeError(w http.ResponseWriter, err error) {
@@ -245,18 +301,24 @@ func (a *API) storeError(w http.ResponseWriter, err error) {
 	case errors.Is(err, store.ErrNotFound):
 		server.Error(w, http.StatusNotFound, "no such alert")
 	case errors.Is(err, store.ErrInvalid):
-		server.Error(w, http.StatusBadRequest, err.Error())
+		server.Error(w, http.StatusBadRequest, reason(err))
 	case errors.Is(err, store.ErrConflict):
-		server.Error(w, http.StatusConflict, err.Error())
+		server.Error(w, http.StatusConflict, "cannot change the status: "+reason(err))
 	default:
 		a.Log.Error("store", "err", err)
 		server.Error(w, http.StatusServiceUnavailable, "the alert store failed; retry later")
 	}
 }
 
-func nonNil[T any](s []T) []T {
-	if s == nil {
-		return []T{}
+// reason returns the message of the innermost of a chain of wrapped
+// errors: what the store found wrong, without the context it adds for
+// its logs.
+func reason(err error) string {
+	for {
+		next := errors.Unwrap(err)
+		if next == nil {
+			return err.Error()
+		}
+		err = next
 	}
-	return s
 }

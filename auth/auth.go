@@ -18,8 +18,11 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"vigil/store"
@@ -47,14 +50,28 @@ func Hash(token string) []byte {
 	return h[:]
 }
 
-// ID returns the id of a token, or "" when it is not one.
+// Lengths of the parts of a token.
+const (
+	idLen     = 16 // base32 of 10 bytes
+	secretLen = 43 // unpadded base64url of 32 bytes
+)
+
+// ID returns the id of a token, or "" when it is not one: a token is
+// "vgl_", 16 characters of base32, "_" and 43 of unpadded base64url, as
+// New makes them.
 func ID(token string) string {
 	rest, ok := strings.CutPrefix(token, prefix)
 	if !ok {
 		return ""
 	}
-	id, _, ok := strings.Cut(rest, "_")
-	if !ok || len(id) != 16 {
+	id, secret, ok := strings.Cut(rest, "_")
+	if !ok || len(id) != idLen || len(secret) != secretLen {
+		return ""
+	}
+	if _, err := b32.DecodeString(id); err != nil {
+		return ""
+	}
+	if _, err := base64.RawURLEncoding.Strict().DecodeString(secret); err != nil {
 		return ""
 	}
 	return id
@@ -79,13 +96,21 @@ var (
 	ErrBadToken = errors.New("the token is not valid, or was revoked")
 )
 
-// Bearer returns the token of the request's Authorization header.
+// Bearer returns the token of the request's Authorization header:
+// "Bearer" in any case, spaces or tabs, then the token. It returns
+// ErrNoToken when the header holds no bearer token, and ErrBadToken when
+// the store has no live token of that secret.
 func Bearer(ctx context.Context, ts Tokens, r *http.Request) (*store.Token, error) {
-	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || token == "" {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	i := strings.IndexAny(h, " \t")
+	if i < 0 || !strings.EqualFold(h[:i], "Bearer") {
 		return nil, ErrNoToken
 	}
-	t, err := ts.TokenByHash(ctx, Hash(strings.TrimSpace(token)))
+	token := strings.TrimSpace(h[i:])
+	if token == "" {
+		return nil, ErrNoToken
+	}
+	t, err := ts.TokenByHash(ctx, Hash(token))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, ErrBadToken
 	}
@@ -119,12 +144,14 @@ func FromContext(ctx context.Context) *store.Token {
 }
 
 // Limiter limits the requests of each token: a bucket of Burst requests
-// refilled at Rate per second.
+// refilled at Rate per second. Rate must be positive and Burst at least
+// 1. It is safe for concurrent use; its zero value, with Rate and Burst
+// set, is ready to use.
 type Limiter struct {
 	Rate  float64
 	Burst float64
-	now   func() time.Time
-	mu    chan struct{} // a lock that is also usable in select
+	now   func() time.Time // time.Now when nil
+	mu    sync.Mutex
 	b     map[string]*bucket
 }
 
@@ -136,25 +163,77 @@ type bucket struct {
 // NewLimiter returns a limiter of rate requests per second, bursts of
 // burst.
 func NewLimiter(rate, burst float64) *Limiter {
-	return &Limiter{Rate: rate, Burst: burst, now: time.Now, mu: make(chan struct{}, 1), b: map[string]*bucket{}}
+	return &Limiter{Rate: rate, Burst: burst}
 }
 
+// maxWait is the longest wait Allow returns, a century: what it returns
+// when the bucket never refills. It leaves room to round it up without
+// overflow.
+const maxWait = 100 * 365 * 24 * time.Hour
+
 // Allow takes a request from the bucket of key. When the bucket is
-// empty, it returns false and how long until it holds one.
+// empty, it returns false and how long until it holds one: the shortest
+// wait after which Allow lets the request through.
 func (l *Limiter) Allow(key string) (bool, time.Duration) {
-	l.mu <- struct{}{}
-	defer func() { <-l.mu }()
-	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := time.Now()
+	if l.now != nil {
+		now = l.now()
+	}
+	if l.b == nil {
+		l.b = map[string]*bucket{}
+	}
 	b := l.b[key]
 	if b == nil {
 		b = &bucket{tokens: l.Burst, at: now}
 		l.b[key] = b
 	}
-	b.tokens = min(l.Burst, b.tokens+now.Sub(b.at).Seconds()*l.Rate)
-	b.at = now
+	if elapsed := now.Sub(b.at); elapsed > 0 { // a clock that goes back takes nothing
+		b.tokens = l.refill(b.tokens, elapsed)
+		b.at = now
+	}
 	if b.tokens >= 1 {
 		b.tokens--
 		return true, 0
 	}
-	return false, time.Duration((1 - b.tokens) / l.Rate * float64(time.Second))
+	return false, l.wait(b.tokens)
+}
+
+// refill returns what a bucket holding tokens holds after d.
+func (l *Limiter) refill(tokens float64, d time.Duration) float64 {
+	return min(l.Burst, tokens+d.Seconds()*l.Rate)
+}
+
+// wait returns how long a bucket holding tokens, fewer than one, takes to
+// hold one: rounded up to the nanosecond, and checked against refill so
+// that a caller who waits exactly that long is let through.
+func (l *Limiter) wait(tokens float64) time.Duration {
+	if !(l.Rate > 0) || l.Burst < 1 {
+		return maxWait
+	}
+	ns := math.Ceil((1 - tokens) / l.Rate * float64(time.Second))
+	if ns >= float64(maxWait) {
+		return maxWait
+	}
+	d := time.Duration(ns)
+	// Correct the rounding errors of floating point, a few nanoseconds
+	// at most.
+	for i := 0; i < 16 && d > 1 && l.refill(tokens, d-1) >= 1; i++ {
+		d--
+	}
+	for i := 0; i < 16 && l.refill(tokens, d) < 1; i++ {
+		d++
+	}
+	return d
+}
+
+// RetryAfter returns the value of a Retry-After header for a wait: whole
+// seconds, rounded up, at least 1.
+func RetryAfter(wait time.Duration) string {
+	s := int64(wait / time.Second)
+	if wait%time.Second != 0 {
+		s++
+	}
+	return strconv.FormatInt(max(s, 1), 10)
 }

@@ -19,26 +19,57 @@ import (
 	"time"
 )
 
+// renewBefore is how long before it expires a self-signed certificate is
+// replaced.
+const renewBefore = 30 * 24 * time.Hour
+
 // TLSConfig returns the TLS configuration of the listener: TLS 1.2 at
-// least, with the certificate and key files given, or else with a
-// self-signed certificate kept in dir, made on first use for localhost
-// and the machine's name. It also returns the SHA-256 fingerprint of the
-// certificate, for clients to check.
+// least, with the certificate and key files given (both or neither), or
+// else with a self-signed certificate kept in dir as cert.pem and
+// key.pem, made on first use for localhost, 127.0.0.1, ::1 and the
+// machine's name, and made again when it is about to expire. It also
+// returns the SHA-256 fingerprint of the certificate, for clients to
+// check.
 func TLSConfig(certFile, keyFile, dir string) (*tls.Config, string, error) {
-	if certFile == "" {
+	switch {
+	case certFile == "" && keyFile != "":
+		return nil, "", fmt.Errorf("server: TLS key %s without a certificate file", keyFile)
+	case certFile != "" && keyFile == "":
+		return nil, "", fmt.Errorf("server: TLS certificate %s without a key file", certFile)
+	case certFile == "":
 		certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
-		if _, err := os.Stat(certFile); errors.Is(err, os.ErrNotExist) {
-			if err := selfSigned(certFile, keyFile); err != nil {
-				return nil, "", err
-			}
+		if err := ensureSelfSigned(certFile, keyFile, time.Now()); err != nil {
+			return nil, "", err
 		}
 	}
 	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
 	if err != nil {
-		return nil, "", fmt.Errorf("server: TLS certificate %s: %w", certFile, err)
+		return nil, "", fmt.Errorf("server: TLS certificate %s with key %s: %w", certFile, keyFile, err)
 	}
 	sum := sha256.Sum256(cert.Certificate[0])
 	return &tls.Config{MinVersion: tls.VersionTLS12, Certificates: []tls.Certificate{cert}}, hex.EncodeToString(sum[:]), nil
+}
+
+// ensureSelfSigned makes a self-signed certificate and its key when
+// certFile does not exist, or holds a certificate that expires within
+// renewBefore of now.
+func ensureSelfSigned(certFile, keyFile string, now time.Time) error {
+	b, err := os.ReadFile(certFile)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return selfSigned(certFile, keyFile)
+	case err != nil:
+		return fmt.Errorf("server: TLS certificate: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil || block.Type != "CERTIFICATE" {
+		return nil // LoadX509KeyPair tells what is wrong
+	}
+	c, err := x509.ParseCertificate(block.Bytes)
+	if err != nil || now.Add(renewBefore).Before(c.NotAfter) {
+		return nil
+	}
+	return selfSigned(certFile, keyFile)
 }
 
 // selfSigned writes a new self-signed certificate and its key.
@@ -75,10 +106,41 @@ func selfSigned(certFile, keyFile string) error {
 		return err
 	}
 	if err := os.MkdirAll(filepath.Dir(certFile), 0o700); err != nil {
+		return fmt.Errorf("server: self-signed certificate: %w", err)
+	}
+	if err := writeFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		return fmt.Errorf("server: self-signed certificate: %w", err)
+	}
+	if err := writeFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644); err != nil {
+		return fmt.Errorf("server: self-signed certificate: %w", err)
+	}
+	return nil
+}
+
+// writeFile replaces the file at name with one holding data, with the
+// permissions perm whether or not the file existed, so that no reader
+// ever sees it half written and a key is never readable by others.
+func writeFile(name string, data []byte, perm os.FileMode) error {
+	f, err := os.CreateTemp(filepath.Dir(name), ".tmp-"+filepath.Base(name)+"-*")
+	if err != nil {
 		return err
 	}
-	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
-		return err
+	tmp := f.Name()
+	_, err = f.Write(data)
+	if err == nil {
+		err = f.Chmod(perm)
 	}
-	return os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o644)
+	if err == nil {
+		err = f.Sync()
+	}
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Rename(tmp, name)
+	}
+	if err != nil {
+		os.Remove(tmp)
+	}
+	return err
 }

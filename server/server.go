@@ -43,13 +43,19 @@ type Server struct {
 }
 
 // Run serves until ctx is done, then stops taking connections and waits
-// up to grace for the requests in flight.
+// up to grace for the requests in flight; it closes the connections of
+// those that have not finished by then and returns an error. A nil Log
+// logs with slog's default logger.
 func (s *Server) Run(ctx context.Context, grace time.Duration) error {
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return fmt.Errorf("server: listen on %s: %w", s.Addr, err)
 	}
 	s.Listening = ln.Addr()
+	log := s.Log
+	if log == nil {
+		log = slog.Default()
+	}
 	hs := &http.Server{
 		Handler:           s.Handler,
 		TLSConfig:         s.TLS,
@@ -58,7 +64,7 @@ func (s *Server) Run(ctx context.Context, grace time.Duration) error {
 		WriteTimeout:      2 * time.Minute,
 		IdleTimeout:       2 * time.Minute,
 		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(s.Log.Handler(), slog.LevelDebug),
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelDebug),
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ServeTLS(ln, "", "") }()
@@ -73,7 +79,8 @@ func (s *Server) Run(ctx context.Context, grace time.Duration) error {
 	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {
-		return fmt.Errorf("server: shutting down: %w", err)
+		hs.Close() // the requests still in flight lose their connections
+		return fmt.Errorf("server: shutting down: requests still in flight after %v: %w", grace, err)
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("server: %w", err)
@@ -98,17 +105,34 @@ func Secure(h http.Handler) http.Handler {
 // Recorder remembers the status of a response.
 type Recorder struct {
 	http.ResponseWriter
-	Code int
+	// Code is the status sent: 200 until WriteHeader sets it.
+	Code    int
+	written bool
 }
 
 // NewRecorder returns a Recorder of w, whose status is 200 until set.
-func NewRecorder(w http.ResponseWriter) *Recorder { return &Recorder{w, http.StatusOK} }
+func NewRecorder(w http.ResponseWriter) *Recorder {
+	return &Recorder{ResponseWriter: w, Code: http.StatusOK}
+}
 
-// WriteHeader records the status and writes it.
+// WriteHeader writes the status and records it. As net/http does, it
+// keeps the first final status: later calls do not change it, and
+// informational (1xx) statuses are not final.
 func (w *Recorder) WriteHeader(code int) {
-	w.Code = code
+	if !w.written && (code < 100 || code > 199) {
+		w.Code, w.written = code, true
+	}
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Write writes the body, after a status of 200 when none was written.
+func (w *Recorder) Write(b []byte) (int, error) {
+	w.written = true
+	return w.ResponseWriter.Write(b)
+}
+
+// Unwrap returns the ResponseWriter w wraps, for http.ResponseController.
+func (w *Recorder) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // Logged logs each request: method, path, status, duration and the
 // caller's address. No header, query or body is logged: they may hold
