@@ -13,6 +13,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"vigil/auth"
 	"vigil/engine"
 	"vigil/jsonscan"
 	"vigil/pattern"
@@ -102,7 +103,7 @@ func (eb *AWSEvents) serve(r *http.Request) (any, *awsError) {
 	}
 	if ok, wait := eb.Limiter.Allow(id.AccessKeyID); !ok {
 		return nil, &awsError{code: http.StatusBadRequest, Type: "ThrottlingException", Msg: "Rate exceeded",
-			header: http.Header{"Retry-After": {seconds(wait)}}}
+			header: http.Header{"Retry-After": {auth.RetryAfter(wait)}}}
 	}
 	switch action {
 	case "PutEvents":
@@ -192,7 +193,7 @@ func (eb *AWSEvents) putEvents(r *http.Request, body []byte, region string) (any
 	}
 	if err := eb.publish(r.Context(), eb.Source, events, now); err != nil {
 		return nil, &awsError{code: http.StatusServiceUnavailable, Type: "InternalException", Msg: err.Error(),
-			header: http.Header{"Retry-After": {seconds(retryAfter)}}}
+			header: http.Header{"Retry-After": {auth.RetryAfter(retryAfter)}}}
 	}
 	eb.Metrics.accepted(eb.Source.Name, len(events))
 	return out, nil

@@ -66,7 +66,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	if ok, wait := h.Limiter.Allow(t.ID); !ok {
 		h.Metrics.reject(name, "rate_limited")
-		w.Header().Set("Retry-After", seconds(wait))
+		w.Header().Set("Retry-After", auth.RetryAfter(wait))
 		server.Error(w, http.StatusTooManyRequests, "too many requests for this token: retry later")
 		return
 	}
@@ -82,7 +82,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request) {
 		h.Metrics.reject(name, "too_many_events")
 		server.Error(w, http.StatusRequestEntityTooLarge, err.Error())
 	case errors.Is(err, ErrUnavailable):
-		w.Header().Set("Retry-After", seconds(retryAfter))
+		w.Header().Set("Retry-After", auth.RetryAfter(retryAfter))
 		server.Error(w, http.StatusServiceUnavailable, err.Error())
 	case err != nil: // the client went away
 		server.Error(w, http.StatusServiceUnavailable, err.Error())
@@ -189,8 +189,3 @@ func gunzip(body []byte, max int64) ([]byte, error) {
 	return out, nil
 }
 
-// seconds returns a duration in whole seconds, rounded up, for a
-// Retry-After header.
-func seconds(d time.Duration) string {
-	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
-}
