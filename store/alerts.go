@@ -20,7 +20,7 @@ const (
 const scopeAlerts = "alerts"
 
 const alertColumns = `id, rule_id, rule_title, severity_rank, scenario, tags, dedup, status,
-	event_count, first_seen, last_seen, entities, fields, created_at, updated_at`
+	event_count, first_seen, last_seen, entities, fields, created_at, updated_at, source`
 
 // Alerts returns the alerts q selects, newest first, with the ids of their
 // first 100 events in time order, and the cursor of the next page: "" when
@@ -158,7 +158,7 @@ func scanAlert(row interface{ Scan(...any) error }) (*Alert, error) {
 		tags, dedup, entities, fields string
 	)
 	err := row.Scan(&a.ID, &a.Rule.ID, &a.Rule.Title, &rank, &a.Rule.Scenario, &tags, &dedup, &a.Status,
-		&count, &first, &last, &entities, &fields, &created, &updated)
+		&count, &first, &last, &entities, &fields, &created, &updated, &a.Source)
 	if err != nil {
 		return nil, err
 	}

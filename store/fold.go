@@ -26,7 +26,7 @@ type openAlert struct {
 // or acknowledged alert with the same dedup values, locks that one.
 // Either way it returns their state.
 const upsertAlerts = `INSERT INTO alerts (id, rule_id, rule_title, severity, severity_rank,
-	scenario, tags, dedup_key, dedup, status, event_count, entities, fields, created_at, updated_at)
+	scenario, tags, dedup_key, dedup, status, event_count, entities, fields, created_at, updated_at, source)
 VALUES %s
 ON CONFLICT (rule_id, dedup_key) WHERE status IN ('open', 'acknowledged')
 DO UPDATE SET event_count = alerts.event_count
@@ -34,7 +34,7 @@ RETURNING id, rule_id, dedup_key, event_count, first_seen, last_seen, entities, 
 
 // takeAlerts returns the alerts of the groups, in the same order.
 func takeAlerts(ctx context.Context, tx runner, groups []*group, now time.Time) ([]*openAlert, error) {
-	const cols = 15
+	const cols = 16
 	byKey := map[[2]string]*openAlert{}
 	alerts := make([]*openAlert, len(groups))
 	for i, g := range groups {
@@ -51,7 +51,7 @@ func takeAlerts(ctx context.Context, tx runner, groups []*group, now time.Time) 
 				tags = []string{}
 			}
 			args = append(args, a.id, r.ID, r.Title, r.Severity.String(), int64(r.Severity), string(r.Scenario),
-				mustJSON(tags), a.g.key, mustJSON(a.g.dedup), string(Open), 0, "{}", "{}", t, t)
+				mustJSON(tags), a.g.key, mustJSON(a.g.dedup), string(Open), 0, "{}", "{}", t, t, a.g.obs[0].Source)
 		}
 		if err := scanAlertStates(ctx, tx, byKey, fmt.Sprintf(upsertAlerts, rowParams(len(part), cols)), args...); err != nil {
 			return nil, fmt.Errorf("create or lock alerts: %w", err)

@@ -53,7 +53,15 @@ func record(ctx context.Context, tx runner, groups []*group, now time.Time) ([]C
 	if err != nil || len(groups) == 0 {
 		return nil, err
 	}
-	return addEvents(ctx, tx, groups, now)
+	changes, err := addEvents(ctx, tx, groups, now)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(changes))
+	for i, c := range changes {
+		ids[i] = c.AlertID
+	}
+	return changes, enqueue(ctx, tx, ids, now)
 }
 
 // addEvents adds the events of the groups to their alerts, but those
@@ -144,6 +152,7 @@ func cleanObservation(o Observation) (Observation, error) {
 	}
 	o.Rule = cleanRule(o.Rule)
 	o.EventID = boundID(cleanText(o.EventID))
+	o.Source = cleanText(o.Source)
 	o.Dedup = cleanDedup(o.Dedup)
 	o.Entities = cleanValues(o.Entities)
 	o.Fields = cleanValues(o.Fields)

@@ -46,7 +46,7 @@ VALUES ($1, (SELECT COALESCE(MAX(seq), 0) + 1 FROM alert_notes WHERE alert_id = 
 		if err != nil {
 			return fmt.Errorf("add note: %w", err)
 		}
-		return nil
+		return enqueue(ctx, tx, []string{id}, decodeTime(now))
 	})
 	if db.d.isUniqueViolation(err) {
 		return db.reopenConflict(ctx, id)

@@ -37,6 +37,9 @@ type Observation struct {
 	// Event is the event's JSON, kept with the alert while it has fewer
 	// than KeepEvents events; nil to keep only the id.
 	Event []byte
+	// Source is the name of the source the event came in by; an alert's
+	// source is that of its first event.
+	Source string
 }
 
 // KeepEvents is how many events' JSON an alert keeps; beyond it, only
@@ -78,7 +81,9 @@ func (s Status) Valid() bool {
 type Alert struct {
 	ID string `json:"id"`
 	alert.Alert
-	Status    Status    `json:"status"`
+	Status Status `json:"status"`
+	// Source is the source of its first event ("" in scan).
+	Source    string    `json:"source,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
 	// Notes are the changes of status, oldest first, with their comments.
