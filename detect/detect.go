@@ -80,6 +80,9 @@ type Deps struct {
 	Rules   *Rules
 	Metrics *Metrics
 	Log     *slog.Logger
+	// Recorded, when set, is called after alerts were created or
+	// changed: responding to them need not wait for its next look.
+	Recorded func()
 }
 
 // observation returns a match as the store folds it into an alert.
