@@ -32,6 +32,10 @@ type API struct {
 	Log     *slog.Logger
 	// Version is vigil's, for OCSF metadata.
 	Version string
+	// ReceiverNames are the configured receivers, in order, and
+	// Receivers the names of each one's integrations.
+	ReceiverNames []string
+	Receivers     map[string][]string
 }
 
 // Register adds the API's routes to mux.
@@ -42,6 +46,7 @@ func (a *API) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/alerts/{id}", a.guard(read, a.get))
 	mux.Handle("GET /api/v1/alerts/{id}/events", a.guard(read, a.events))
 	mux.Handle("PATCH /api/v1/alerts/{id}", a.guard(write, a.patch))
+	a.registerRespond(mux, read, write)
 }
 
 // guard serves h to tokens of the given roles, within their rate.
@@ -78,7 +83,7 @@ func (a *API) list(w http.ResponseWriter, r *http.Request) {
 	}
 	alerts, next, err := a.Store.Alerts(r.Context(), q)
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, err, "alert", "")
 		return
 	}
 	if alerts == nil {
@@ -126,10 +131,8 @@ func query(r *http.Request) (store.Query, error) {
 	if q.To, err = timeParam(v.Get("to")); err != nil {
 		return q, fmt.Errorf("to: %v", err)
 	}
-	if s := v.Get("limit"); s != "" {
-		if q.Limit, err = strconv.Atoi(s); err != nil || q.Limit < 1 || q.Limit > store.MaxPage {
-			return q, fmt.Errorf("limit %q: want 1 to %d", s, store.MaxPage)
-		}
+	if q.Limit, err = limit(v.Get("limit")); err != nil {
+		return q, err
 	}
 	q.Rule, q.Entity, q.Cursor = v.Get("rule"), v.Get("entity"), v.Get("cursor")
 	if f := v.Get("format"); f != "" && f != "ocsf" && f != "json" {
@@ -168,7 +171,7 @@ const eventsPage = 100
 func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	al, err := a.Store.Alert(r.Context(), r.PathValue("id"))
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, err, "alert", "")
 		return
 	}
 	switch r.URL.Query().Get("format") {
@@ -182,7 +185,7 @@ func (a *API) get(w http.ResponseWriter, r *http.Request) {
 	}
 	events, next, err := a.Store.Events(r.Context(), al.ID, "", eventsPage)
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, err, "alert", "")
 		return
 	}
 	server.JSON(w, http.StatusOK, struct {
@@ -230,7 +233,7 @@ func (a *API) events(w http.ResponseWriter, r *http.Request) {
 	}
 	events, next, err := a.Store.Events(r.Context(), r.PathValue("id"), r.URL.Query().Get("cursor"), limit)
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, err, "alert", "")
 		return
 	}
 	server.JSON(w, http.StatusOK, map[string]any{"events": eventsJSON(events), "next": next})
@@ -242,23 +245,9 @@ type change struct {
 	Comment string       `json:"comment"`
 }
 
-// maxPatch bounds the body of a PATCH.
-const maxPatch = 64 << 10
-
 func (a *API) patch(w http.ResponseWriter, r *http.Request) {
-	ct := r.Header.Get("Content-Type")
-	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
-		server.Error(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send application/json", ct))
-		return
-	}
-	c, err := decodeChange(http.MaxBytesReader(w, r.Body, maxPatch))
-	var tooLarge *http.MaxBytesError
-	switch {
-	case errors.As(err, &tooLarge):
-		server.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: more than %d bytes", maxPatch))
-		return
-	case err != nil:
-		server.Error(w, http.StatusBadRequest, fmt.Sprintf("body: %v (want {\"status\": ..., \"comment\": ...})", err))
+	var c change
+	if !readJSON(w, r, &c, `{"status": ..., "comment": ...}`) {
 		return
 	}
 	if !c.Status.Valid() {
@@ -268,45 +257,69 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 	t := auth.FromContext(r.Context())
 	al, err := a.Store.SetStatus(r.Context(), r.PathValue("id"), c.Status, c.Comment, t.Name)
 	if err != nil {
-		a.storeError(w, err)
+		a.storeError(w, err, "alert", "cannot change the status: ")
 		return
 	}
 	a.Log.Info("alert status changed", "alert", al.ID, "status", c.Status, "by", t.Name)
 	server.JSON(w, http.StatusOK, al)
 }
 
-// decodeChange reads the body of a PATCH: one JSON object of change's
-// fields, and nothing after it.
-func decodeChange(body io.Reader) (change, error) {
+// maxBody bounds the JSON body of a request.
+const maxBody = 64 << 10
+
+// readJSON reads the body of a request, one JSON object of v's fields
+// and nothing after it, into v. When it cannot, it answers the request,
+// with want to say what the body should be, and returns false.
+func readJSON(w http.ResponseWriter, r *http.Request, v any, want string) bool {
+	ct := r.Header.Get("Content-Type")
+	if mt, _, err := mime.ParseMediaType(ct); err != nil || mt != "application/json" {
+		server.Error(w, http.StatusUnsupportedMediaType, fmt.Sprintf("Content-Type %q: send application/json", ct))
+		return false
+	}
+	err := decodeJSON(http.MaxBytesReader(w, r.Body, maxBody), v)
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		server.Error(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body: more than %d bytes", maxBody))
+		return false
+	case err != nil:
+		server.Error(w, http.StatusBadRequest, fmt.Sprintf("body: %v (want %s)", err, want))
+		return false
+	}
+	return true
+}
+
+// decodeJSON reads one JSON object of v's fields, and nothing after it.
+func decodeJSON(body io.Reader, v any) error {
 	dec := json.NewDecoder(body)
 	dec.DisallowUnknownFields()
-	var c change
-	if err := dec.Decode(&c); err != nil {
-		return c, err
+	if err := dec.Decode(v); err != nil {
+		return err
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			return c, err
+			return err
 		}
-		return c, errors.New("data after the JSON object")
+		return errors.New("data after the JSON object")
 	}
-	return c, nil
+	return nil
 }
 
-// storeError answers a failed store call: 404 for what does not exist,
-// 400 for a bad cursor, 409 for a conflicting change, 503 otherwise.
-func (a *API) storeError(w http.ResponseWriter, err error) {
+// storeError answers a failed store call: 404 for a thing (an alert, a
+// silence...) that does not exist, 400 for a bad argument, 409 for a
+// conflicting change, with its message after conflict, 503 otherwise.
+func (a *API) storeError(w http.ResponseWriter, err error, thing, conflict string) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		server.Error(w, http.StatusNotFound, "no such alert")
+		server.Error(w, http.StatusNotFound, "no such "+thing)
 	case errors.Is(err, store.ErrInvalid):
 		server.Error(w, http.StatusBadRequest, reason(err))
 	case errors.Is(err, store.ErrConflict):
-		server.Error(w, http.StatusConflict, "cannot change the status: "+reason(err))
+		server.Error(w, http.StatusConflict, conflict+reason(err))
 	default:
 		a.Log.Error("store", "err", err)
-		server.Error(w, http.StatusServiceUnavailable, "the alert store failed; retry later")
+		server.Error(w, http.StatusServiceUnavailable, "the store failed; retry later")
 	}
 }
 
