@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -23,6 +24,20 @@ type Detector struct {
 	Workers int
 	// Partitions is the number of correlation partitions.
 	Partitions int
+	// reloaded holds the rules SetRules gave, which replace Deps.Rules.
+	reloaded atomic.Pointer[Rules]
+}
+
+// SetRules makes the detector run r from its next batch on: the rules
+// changed in the console. Correlations stay those it started with.
+func (d *Detector) SetRules(r *Rules) { d.reloaded.Store(r) }
+
+// rules returns the rules in force.
+func (d *Detector) rules() *Rules {
+	if r := d.reloaded.Load(); r != nil {
+		return r
+	}
+	return d.Rules
 }
 
 // detectConsumer is the durable consumer all nodes' detectors share.
@@ -58,8 +73,12 @@ func (d *Detector) Run(ctx context.Context) error {
 
 // work fetches and evaluates batches until ctx is done.
 func (d *Detector) work(ctx context.Context, cons jetstream.Consumer) {
-	x := d.Rules.Engine.NewEvaluator()
+	rules := d.rules()
+	x := rules.Engine.NewEvaluator()
 	for ctx.Err() == nil {
+		if r := d.rules(); r != rules {
+			rules, x = r, r.Engine.NewEvaluator()
+		}
 		batch, err := cons.Fetch(8, jetstream.FetchMaxWait(250*time.Millisecond))
 		if err != nil {
 			if ctx.Err() == nil {
@@ -73,7 +92,7 @@ func (d *Detector) work(ctx context.Context, cons jetstream.Consumer) {
 			msgs = append(msgs, m)
 		}
 		if len(msgs) > 0 {
-			d.process(x, msgs)
+			d.process(rules, x, msgs)
 		}
 	}
 }
@@ -81,7 +100,7 @@ func (d *Detector) work(ctx context.Context, cons jetstream.Consumer) {
 // process evaluates messages, stores the alerts, sends the hits on and
 // acknowledges the messages; on failure it has them redelivered. It runs
 // to the end even when the server is shutting down, within a bound.
-func (d *Detector) process(x *engine.Evaluator, msgs []jetstream.Msg) {
+func (d *Detector) process(rules *Rules, x *engine.Evaluator, msgs []jetstream.Msg) {
 	ctx, cancel := context.WithTimeout(context.Background(), ackWait/2)
 	defer cancel()
 	var obs []store.Observation
@@ -94,7 +113,7 @@ func (d *Detector) process(x *engine.Evaluator, msgs []jetstream.Msg) {
 			m.TermWithReason(err.Error())
 			continue
 		}
-		o, h, err := d.batch(x, b)
+		o, h, err := d.batch(rules, x, b)
 		if err != nil {
 			d.Log.Error("detecting", "batch", b.ID, "err", err)
 			m.NakWithDelay(5 * time.Second)
@@ -119,7 +138,7 @@ func (d *Detector) process(x *engine.Evaluator, msgs []jetstream.Msg) {
 
 // batch evaluates the events of a batch and returns the observations of
 // stateless rules and the hits of correlated ones.
-func (d *Detector) batch(x *engine.Evaluator, b *bus.Batch) ([]store.Observation, []*nats.Msg, error) {
+func (d *Detector) batch(rs *Rules, x *engine.Evaluator, b *bus.Batch) ([]store.Observation, []*nats.Msg, error) {
 	var obs []store.Observation
 	var hits []*nats.Msg
 	for _, raw := range b.Events {
@@ -130,15 +149,17 @@ func (d *Detector) batch(x *engine.Evaluator, b *bus.Batch) ([]store.Observation
 			var matches []engine.Match
 			if matches, err = x.Describe(&ev, rules); err == nil {
 				for _, m := range matches {
-					if d.Rules.Feeds(m.Rule.ID) {
-						h, err := d.Rules.hitMsgs(HitOf(m), b.Received, d.Partitions)
+					if rs.Feeds(m.Rule.ID) {
+						h, err := rs.hitMsgs(HitOf(m), b.Received, d.Partitions)
 						if err != nil {
 							return nil, nil, err
 						}
 						hits = append(hits, h...)
 					}
 					if !m.Rule.Silent {
-						obs = append(obs, observation(m, raw, b.Received))
+						o := observation(m, raw, b.Received)
+						o.Source = b.Source
+						obs = append(obs, o)
 					}
 				}
 			}
@@ -174,6 +195,9 @@ func (d *Deps) store(ctx context.Context, obs []store.Observation) error {
 		}
 		return ""
 	})
+	if len(changes) > 0 && d.Recorded != nil {
+		d.Recorded()
+	}
 	return nil
 }
 

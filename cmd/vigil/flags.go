@@ -9,6 +9,7 @@ import (
 	"vigil/builtin"
 	"vigil/detect"
 	"vigil/rule"
+	"vigil/ruleset"
 	"vigil/sigma"
 )
 
@@ -128,22 +129,32 @@ func (r *ruleFlags) rules() (*detect.Rules, error) {
 	if err != nil {
 		return nil, err
 	}
-	var msgs []string
-	for _, pr := range p.Problems {
-		msgs = append(msgs, pr.Error())
-	}
+	rules, _, err := compile(p, &rule.Parsed{}, sc)
+	return rules, err
+}
+
+// compile compiles the rules of files, with the console's changes over
+// them, and the Sigma correlations. It returns the console's changes
+// that cannot apply as warnings.
+func compile(files, console *rule.Parsed, sc *sigma.Collection) (*detect.Rules, []string, error) {
 	var corrs []*sigma.Correlation
 	lateness, maxGroups := sigma.DefaultLateness, sigma.DefaultMaxGroups
+	var invalid []string
 	if sc != nil {
 		for _, pr := range sc.Problems {
 			if pr.Class == sigma.Invalid {
-				msgs = append(msgs, pr.Error())
+				invalid = append(invalid, pr.Error())
 			}
 		}
 		corrs, lateness, maxGroups = sc.Correlations, sc.Config.Lateness, sc.Config.MaxGroups
 	}
-	if len(msgs) > 0 {
-		return nil, errors.New("invalid rules:\n  " + strings.Join(msgs, "\n  ") + "\nrun 'vigil rule lint' for details")
+	composed, warnings, err := ruleset.Compose(files, console)
+	if err != nil {
+		return nil, warnings, err
 	}
-	return detect.Compile(p.Compose(), corrs, lateness, maxGroups)
+	if len(invalid) > 0 {
+		return nil, warnings, errors.New("invalid rules:\n  " + strings.Join(invalid, "\n  ") + "\nrun 'vigil rule lint' for details")
+	}
+	rules, err := detect.Compile(composed, corrs, lateness, maxGroups)
+	return rules, warnings, err
 }
