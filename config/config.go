@@ -43,6 +43,10 @@ type Config struct {
 	Detect        Detect      `yaml:"detect"`
 	EventBridge   EventBridge `yaml:"eventbridge"`
 	Log           Log         `yaml:"log"`
+	// Alerting routes notifications of alerts to receivers.
+	Alerting Alerting `yaml:"alerting"`
+	// Response sets the actions rules and routes name.
+	Response Response `yaml:"response"`
 }
 
 // TLS names the certificate of the listener; empty for a self-signed one
@@ -144,7 +148,7 @@ type Log struct {
 
 // Default returns the configuration of a default installation.
 func Default() *Config {
-	return &Config{
+	c := &Config{
 		Listen:  ":8443",
 		DataDir: "vigil-data",
 		NATS:    NATS{Replicas: 1, MaxBytes: 1 << 30, Duplicates: Duration(10 * time.Minute)},
@@ -154,7 +158,11 @@ func Default() *Config {
 		Detect:      Detect{Partitions: 16, Checkpoint: Duration(5 * time.Second)},
 		EventBridge: EventBridge{Account: "000000000000"},
 		Log:         Log{Level: "info", Format: "json"},
+		Alerting:    Alerting{Delivery: DefaultDelivery()},
+		Response:    DefaultResponse(),
 	}
+	c.Alerting.defaults()
+	return c
 }
 
 // Load reads a configuration file over the defaults and checks it.
@@ -165,6 +173,10 @@ func Load(file string) (*Config, error) {
 		return nil, err
 	}
 	c := Default()
+	// The default tree and receivers are filled in after the file is
+	// read, so that the file's route replaces the default one instead of
+	// being merged into it.
+	c.Alerting.Route, c.Alerting.Receivers = nil, nil
 	var root yaml.Node
 	if err := yaml.Unmarshal(data, &root); err != nil {
 		return nil, yamlError(file, err)
@@ -177,6 +189,7 @@ func Load(file string) (*Config, error) {
 		}
 	}
 	c.resolve(filepath.Dir(file))
+	c.Alerting.defaults()
 	if err := c.Check(); err != nil {
 		var ce *Error
 		if errors.As(err, &ce) {
@@ -206,6 +219,10 @@ func (c *Config) resolve(dir string) {
 	for i := range c.Inputs {
 		abs(&c.Inputs[i].Dir)
 	}
+	for i := range c.Alerting.Receivers {
+		c.Alerting.Receivers[i].resolve(dir)
+	}
+	c.Response.resolve(dir)
 }
 
 // Error is a configuration value that is wrong.
@@ -268,7 +285,17 @@ func (c *Config) Check() error {
 	case c.Log.Format != "json" && c.Log.Format != "text":
 		return errorf("log.format", "%q: want json or text", c.Log.Format)
 	}
-	return c.checkSources()
+	if err := c.checkSources(); err != nil {
+		return err
+	}
+	if err := c.Response.check(); err != nil {
+		return err
+	}
+	actions := map[string]bool{}
+	for _, a := range c.Response.Actions {
+		actions[a.Name] = true
+	}
+	return c.Alerting.check(actions)
 }
 
 func (c *Config) checkSources() error {

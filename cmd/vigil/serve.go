@@ -25,6 +25,7 @@ import (
 	"vigil/config"
 	"vigil/detect"
 	"vigil/ingest"
+	"vigil/ruleset"
 	"vigil/server"
 	"vigil/store"
 )
@@ -146,7 +147,11 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 	}
 	builtin := c.Rules.Builtin == nil || *c.Rules.Builtin
 	rf := ruleFlags{dirs: c.Rules.Dirs, sigmaDirs: c.Rules.Sigma, sigmaConfig: c.Rules.SigmaConfig, noBuiltin: !builtin}
-	rules, err := rf.rules()
+	files, sc, err := rf.load()
+	if err != nil {
+		return err
+	}
+	rules, err := consoleRules(ctx, db, files, sc, log)
 	if err != nil {
 		return err
 	}
@@ -184,7 +189,13 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 		mux.Handle("POST /{$}", &ingest.AWSEvents{Ingester: in, Source: sources[name], Account: c.EventBridge.Account,
 			Secret: awsSecrets(db, key, name), Limiter: limiter})
 	}
-	(&api.API{Store: db, Limiter: limiter, Log: log, Version: version}).Register(mux)
+	disp, err := dispatcher(c, db, b, rules, reg, log)
+	if err != nil {
+		return err
+	}
+	deps.Recorded = disp.Wake
+	names, integrations := receiverNames(disp)
+	(&api.API{Store: db, Limiter: limiter, Log: log, Version: version, ReceiverNames: names, Receivers: integrations}).Register(mux)
 	health(mux, db, b, reg)
 
 	srv := &server.Server{Addr: c.Listen, Handler: server.Secure(server.Logged(log, mux)), TLS: tlsConf, Log: log, Ready: make(chan struct{})}
@@ -205,7 +216,20 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 		})
 	}
 	run("server", func(ctx context.Context) error { return srv.Run(ctx, 30*time.Second) })
-	run("detect", (&detect.Detector{Deps: deps, Workers: workers, Partitions: c.Detect.Partitions}).Run)
+	detector := &detect.Detector{Deps: deps, Workers: workers, Partitions: c.Detect.Partitions}
+	run("detect", detector.Run)
+	run("rules", func(ctx context.Context) error {
+		ruleset.Watch(ctx, db, 5*time.Second, log, func(ctx context.Context) error {
+			r, err := consoleRules(ctx, db, files, sc, log)
+			if err == nil {
+				detector.SetRules(r)
+				disp.SetRules(ruleIndex(r))
+			}
+			return err
+		})
+		return nil
+	})
+	run("respond", disp.Run)
 	run("correlate", (&detect.Correlator{Deps: deps, Node: node, Partitions: c.Detect.Partitions, Checkpoint: time.Duration(c.Detect.Checkpoint)}).Run)
 	for _, input := range c.Inputs {
 		poll := time.Duration(input.Poll)
