@@ -177,7 +177,6 @@ func (d *Dir) read(ctx context.Context, path, rel string, s sighting, prev *stor
 		d.Log.Warn("publishing a file's events", "input", d.Name, "file", rel, "err", err)
 		return nil, true
 	}
-	d.Metrics.accepted(d.Source.Name, len(events))
 	f.Events = len(events)
 	switch {
 	case err != nil && len(events) == 0:

@@ -195,7 +195,6 @@ func (eb *AWSEvents) putEvents(r *http.Request, body []byte, region string) (any
 		return nil, &awsError{code: http.StatusServiceUnavailable, Type: "InternalException", Msg: err.Error(),
 			header: http.Header{"Retry-After": {auth.RetryAfter(retryAfter)}}}
 	}
-	eb.Metrics.accepted(eb.Source.Name, len(events))
 	return out, nil
 }
 

@@ -100,6 +100,8 @@ type Ingester struct {
 	Log     *slog.Logger
 	// MaxMessage bounds the bytes of one bus message.
 	MaxMessage int
+	// Activity, when set, counts the events each source takes in.
+	Activity *Activity
 }
 
 // Result is what became of the events of one request.
@@ -168,7 +170,6 @@ func (in *Ingester) Body(ctx context.Context, src Source, body []byte, received 
 		return nil, err
 	}
 	res.Accepted = len(events)
-	in.Metrics.accepted(src.Name, len(events))
 	return res, nil
 }
 
@@ -198,8 +199,10 @@ func (in *Ingester) check(det *event.Detector, src Source, raw []byte) (class, r
 	return "", ""
 }
 
-// publish publishes events in batches of at most MaxMessage bytes.
+// publish publishes events in batches of at most MaxMessage bytes, and
+// counts them once the bus stored them.
 func (in *Ingester) publish(ctx context.Context, src Source, events [][]byte, received time.Time) error {
+	n := len(events)
 	var msgs []*nats.Msg
 	for len(events) > 0 {
 		size, n := 2, 0
@@ -221,6 +224,8 @@ func (in *Ingester) publish(ctx context.Context, src Source, events [][]byte, re
 		}
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
+	in.Metrics.accepted(src.Name, n)
+	in.Activity.Add(src.Name, n, received)
 	return nil
 }
 

@@ -173,7 +173,9 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 	reg := prometheus.NewRegistry()
 	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	deps := detect.Deps{Bus: b, Store: db, Rules: rules, Metrics: detect.NewMetrics(reg), Log: log}
-	in := &ingest.Ingester{Bus: b, Limits: limits(c.Limits), Metrics: ingest.NewMetrics(reg), Log: log, MaxMessage: int(b.NC.MaxPayload()) - 16<<10}
+	activity := &ingest.Activity{Store: db, Log: log}
+	in := &ingest.Ingester{Bus: b, Limits: limits(c.Limits), Metrics: ingest.NewMetrics(reg), Log: log, MaxMessage: int(b.NC.MaxPayload()) - 16<<10,
+		Activity: activity}
 	if in.Limits.MaxEventSize > in.MaxMessage {
 		return fmt.Errorf("limits.max_event_size: %d bytes, more than NATS carries in a message (%d)", in.Limits.MaxEventSize, in.MaxMessage)
 	}
@@ -230,6 +232,7 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 		return nil
 	})
 	run("respond", disp.Run)
+	run("activity", func(ctx context.Context) error { return activity.Run(ctx, 10*time.Second) })
 	run("correlate", (&detect.Correlator{Deps: deps, Node: node, Partitions: c.Detect.Partitions, Checkpoint: time.Duration(c.Detect.Checkpoint)}).Run)
 	for _, input := range c.Inputs {
 		poll := time.Duration(input.Poll)

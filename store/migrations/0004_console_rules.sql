@@ -1,6 +1,7 @@
--- Changes to the rules made in the console: rules disabled or given
--- another severity, exceptions, uploaded rule files. rules_version grows
--- with every change, so that every node reloads its rules.
+-- What the console changes and shows: rules disabled or given another
+-- severity, exceptions, uploaded rule files (rules_version grows with
+-- every change, so that every node reloads its rules); and the events
+-- each source takes in.
 
 CREATE TABLE rule_settings (
     rule_id    TEXT PRIMARY KEY,
@@ -33,3 +34,13 @@ CREATE TABLE rules_version (
     version BIGINT NOT NULL
 );
 INSERT INTO rules_version (id, version) VALUES (1, 0);
+
+-- Events taken in by each source, per minute, for the console's sources
+-- page; kept a week.
+CREATE TABLE source_minutes (
+    source     TEXT NOT NULL,
+    minute     BIGINT NOT NULL,
+    events     BIGINT NOT NULL,
+    last_event BIGINT NOT NULL,
+    PRIMARY KEY (source, minute)
+);
