@@ -188,4 +188,3 @@ func gunzip(body []byte, max int64) ([]byte, error) {
 	}
 	return out, nil
 }
-
