@@ -3,12 +3,25 @@
 // policy, calling a SOAR webhook. Each kind is an Executor built from its
 // configuration; when an action runs (at once, after approval, or never,
 // in a dry run), its rate limit and its record are the respond package's.
+//
+// Errors that retrying cannot help (the key does not exist, vigil may not
+// do it, the request is malformed) are marked with notify.Permanent, as
+// notifications' are; test them with notify.IsPermanent. docs/actions.md
+// describes the actions, their settings and the IAM permissions they need.
 package action
 
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+	"time"
 
+	"vigil/config"
+	"vigil/notify"
 	"vigil/store"
 )
 
@@ -20,6 +33,9 @@ type Request struct {
 	// Params are its parameters: the access key id, the user name, the
 	// account...
 	Params map[string]string `json:"params"`
+	// Payload is the document the action sends, for actions that send
+	// one (soar_webhook): planned with the rest, it is what is sent.
+	Payload json.RawMessage `json:"payload,omitempty"`
 }
 
 // Result is what an action did.
@@ -40,4 +56,100 @@ type Executor interface {
 	// Run carries out a request Plan made. Running the same request
 	// again does no harm (deactivating a key twice leaves it inactive).
 	Run(ctx context.Context, r Request) (Result, error)
+}
+
+// Errors of Plan and of looking actions up; test them with errors.Is.
+var (
+	// ErrNoTarget is wrapped by Plan when no event of the alert names a
+	// target the action can act on; the error says what each one lacked.
+	ErrNoTarget = errors.New("no target")
+	// ErrNotConfigured is for a rule naming an action that the
+	// configuration does not have.
+	ErrNotConfigured = errors.New("action not configured")
+)
+
+// Options are what executors share, beyond their configuration.
+type Options struct {
+	// HTTPClient carries the requests of actions, to AWS and to
+	// webhooks; nil for the default clients.
+	HTTPClient *http.Client
+	// MaxBackoff bounds the wait between the tries the AWS SDK makes on
+	// throttling and server errors; 0 for 2s.
+	MaxBackoff time.Duration
+	// Now is the clock of webhook timestamps; nil for time.Now.
+	Now func() time.Time
+}
+
+// New returns the executor of a configured action. It reads the secrets
+// the configuration names but calls no remote service.
+func New(cfg config.Action, o Options) (Executor, error) {
+	var (
+		e   Executor
+		err error
+	)
+	switch cfg.Type {
+	case config.ActionDeactivateAccessKey:
+		e, err = newDeactivate(cfg, o)
+	case config.ActionQuarantine:
+		e, err = newQuarantine(cfg, o)
+	case config.ActionSOARWebhook:
+		e, err = newWebhook(cfg, o)
+	default:
+		err = fmt.Errorf("unknown type %q", cfg.Type)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("action %s: %w", cfg.Name, err)
+	}
+	return e, nil
+}
+
+// timeout returns the time one run of cfg may take.
+func timeout(cfg config.Action) time.Duration {
+	if cfg.Timeout > 0 {
+		return time.Duration(cfg.Timeout)
+	}
+	return config.DefaultActionTimeout
+}
+
+// readSecret returns the inline secret, or the content of file without
+// its trailing line break.
+func readSecret(inline, file string) (string, error) {
+	if file == "" {
+		return inline, nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("reading the secret: %w", err)
+	}
+	s := strings.TrimRight(string(b), "\r\n")
+	if s == "" {
+		return "", fmt.Errorf("the secret file %s is empty", file)
+	}
+	return s, nil
+}
+
+// describe names what an action acts on: "access key AKIA… of user bob in
+// account 111122223333", leaving out what is not known.
+func describe(what, ownerKind, owner, account string) string {
+	if owner != "" {
+		what += " of " + ownerKind + " " + owner
+	}
+	if account != "" {
+		what += " in account " + account
+	}
+	return what
+}
+
+// check returns a permanent error when r is not a request of type typ
+// with the parameters required.
+func check(r Request, typ string, required ...string) error {
+	if r.Type != typ {
+		return notify.Permanent(fmt.Errorf("a %s action cannot run a request of type %q", typ, r.Type))
+	}
+	for _, k := range required {
+		if r.Params[k] == "" {
+			return notify.Permanent(fmt.Errorf("the %s request has no %s", typ, k))
+		}
+	}
+	return nil
 }

@@ -8,6 +8,8 @@ package notify
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"time"
 )
 
@@ -98,4 +100,73 @@ func Permanent(err error) error {
 func IsPermanent(err error) bool {
 	var p permanent
 	return errors.As(err, &p)
+}
+
+// RetryAfterError is a refusal that says when to try again: an answer
+// 429 or 503 with a Retry-After header.
+type RetryAfterError struct {
+	Err   error
+	After time.Duration
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %s)", e.Err, e.After)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter returns how long the service that refused a notification
+// asked to wait before it is sent again, if it said.
+func RetryAfter(err error) (time.Duration, bool) {
+	var r *RetryAfterError
+	if errors.As(err, &r) {
+		return r.After, true
+	}
+	return 0, false
+}
+
+// Severities are vigil's severities, from the least to the most severe.
+var Severities = []string{"info", "low", "medium", "high", "critical"}
+
+// level returns the rank of a severity in Severities; medium for one
+// it does not know, so that a misspelt severity is neither lost nor
+// paged as critical.
+func level(severity string) int {
+	if i := slices.Index(Severities, severity); i >= 0 {
+		return i
+	}
+	return 2
+}
+
+// Firing returns the alerts that fire.
+func (n *Notification) Firing() []Alert { return n.filter("firing") }
+
+// Resolved returns the alerts that are resolved.
+func (n *Notification) Resolved() []Alert { return n.filter("resolved") }
+
+func (n *Notification) filter(status string) []Alert {
+	var out []Alert
+	for _, a := range n.Alerts {
+		if a.Status == status {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// Severity returns the highest severity of the firing alerts, or of all
+// the alerts when none fires.
+func (n *Notification) Severity() string {
+	alerts := n.Firing()
+	if len(alerts) == 0 {
+		alerts = n.Alerts
+	}
+	best := -1
+	for _, a := range alerts {
+		best = max(best, level(a.Rule.Severity))
+	}
+	if best < 0 {
+		return ""
+	}
+	return Severities[best]
 }

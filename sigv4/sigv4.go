@@ -1,11 +1,13 @@
-// Package sigv4 verifies AWS Signature Version 4 on requests to vigil's
-// Amazon EventBridge-compatible endpoint, so that the AWS CLI and SDKs can
-// deliver events with an access key id and secret access key.
+// Package sigv4 verifies AWS Signature Version 4 on requests made to vigil
+// with an AWS SDK or the AWS CLI: to its Amazon EventBridge-compatible
+// endpoint (service "events") and, in tests, to the IAM and STS server of
+// package action/iamtest.
 //
-// Only the Authorization header form with the AWS4-HMAC-SHA256 algorithm and
-// the service name "events" is accepted. Presigned URLs, unsigned payloads and
-// session credentials are rejected. The canonical URI is the request's escaped
-// path encoded once more, as AWS does for every service but Amazon S3; dot
+// Only the Authorization header form with the AWS4-HMAC-SHA256 algorithm is
+// accepted, for the one service a Verifier is for. Presigned URLs and
+// unsigned payloads are rejected, and so are session credentials unless the
+// Verifier takes them. The canonical URI is the request's escaped path
+// encoded once more, as AWS does for every service but Amazon S3; dot
 // segments are not removed.
 package sigv4
 
@@ -25,7 +27,6 @@ import (
 
 const (
 	algorithm  = "AWS4-HMAC-SHA256"
-	service    = "events"
 	terminator = "aws4_request"
 	dateLayout = "20060102T150405Z"
 	maxSkew    = 15 * time.Minute
@@ -39,12 +40,13 @@ var (
 	ErrPresigned              = errors.New("sigv4: presigned query-string requests are not supported; sign with the Authorization header")
 	ErrMalformedAuthorization = errors.New("sigv4: malformed Authorization header")
 	ErrAlgorithm              = errors.New("sigv4: unsupported signing algorithm; want " + algorithm)
-	ErrScope                  = errors.New("sigv4: malformed credential scope; want ACCESS_KEY_ID/YYYYMMDD/REGION/" + service + "/" + terminator)
-	ErrService                = errors.New(`sigv4: the credential scope is not for service "` + service + `"`)
+	ErrScope                  = errors.New("sigv4: malformed credential scope; want ACCESS_KEY_ID/YYYYMMDD/REGION/SERVICE/" + terminator)
+	ErrService                = errors.New("sigv4: the credential scope is not for the service")
 	ErrDate                   = errors.New("sigv4: missing or malformed X-Amz-Date; want YYYYMMDDTHHMMSSZ")
 	ErrScopeDate              = errors.New("sigv4: the credential scope date does not match X-Amz-Date")
 	ErrSkew                   = errors.New("sigv4: X-Amz-Date is more than 15 minutes from the server's time")
 	ErrSessionToken           = errors.New("sigv4: session credentials (X-Amz-Security-Token) are not supported; use a long-term access key")
+	ErrTokenNotSigned         = errors.New("sigv4: X-Amz-Security-Token is not among the signed headers, or is given more than once")
 	ErrHostNotSigned          = errors.New("sigv4: the host header is not among the signed headers")
 	ErrUnknownKey             = errors.New("sigv4: unknown access key id")
 	ErrUnsignedPayload        = errors.New("sigv4: unsigned payloads (X-Amz-Content-Sha256: UNSIGNED-PAYLOAD) are not accepted")
@@ -58,15 +60,40 @@ type Identity struct {
 	AccessKeyID string
 	// Region is the region of the credential scope; any region is accepted.
 	Region string
+	// SessionToken is the X-Amz-Security-Token of a request signed with
+	// session credentials, when the Verifier takes them; the caller checks
+	// that it goes with the access key id.
+	SessionToken string
 }
 
-// Verify checks the AWS Signature Version 4 of r, a request as net/http hands
-// it to a handler, whose body is body (already read; r.Body is not read
-// again). secret returns the secret access key of an access key id, with ok
-// false when the id is unknown. now is the server's time, which X-Amz-Date
-// must be within 15 minutes of. Verify returns who signed the request, or an
-// error wrapping one of the Err values of this package.
+// Verifier verifies the signatures of requests to one service.
+type Verifier struct {
+	// Service is the service name the credential scope must name:
+	// "events", "iam", "sts"...
+	Service string
+	// Secret returns the secret access key of an access key id, with ok
+	// false when the id is unknown.
+	Secret func(accessKeyID string) (key string, ok bool)
+	// Sessions accepts requests signed with session credentials, whose
+	// X-Amz-Security-Token must then be signed. Without it, such requests
+	// are rejected with ErrSessionToken.
+	Sessions bool
+}
+
+// Verify checks the AWS Signature Version 4 of r, a request to the service
+// "events" as net/http hands it to a handler, whose body is body (already
+// read; r.Body is not read again). secret returns the secret access key of
+// an access key id, with ok false when the id is unknown. now is the
+// server's time, which X-Amz-Date must be within 15 minutes of. Verify
+// returns who signed the request, or an error wrapping one of the Err values
+// of this package. Session credentials are rejected.
 func Verify(r *http.Request, body []byte, secret func(accessKeyID string) (key string, ok bool), now time.Time) (Identity, error) {
+	return Verifier{Service: "events", Secret: secret}.Verify(r, body, now)
+}
+
+// Verify checks the AWS Signature Version 4 of r for v's service, as the
+// function Verify does for "events".
+func (v Verifier) Verify(r *http.Request, body []byte, now time.Time) (Identity, error) {
 	auths := r.Header.Values("Authorization")
 	switch {
 	case len(auths) == 0 && r.URL.Query().Has("X-Amz-Signature"):
@@ -76,12 +103,13 @@ func Verify(r *http.Request, body []byte, secret func(accessKeyID string) (key s
 	case len(auths) > 1:
 		return Identity{}, fmt.Errorf("%w: more than one", ErrMalformedAuthorization)
 	}
-	a, err := parseAuthorization(auths[0])
+	a, err := parseAuthorization(auths[0], v.Service)
 	if err != nil {
 		return Identity{}, err
 	}
-	if len(r.Header.Values("X-Amz-Security-Token")) > 0 {
-		return Identity{}, ErrSessionToken
+	token, err := v.sessionToken(r, a.signedHeaders)
+	if err != nil {
+		return Identity{}, err
 	}
 	amzDate := r.Header.Get("X-Amz-Date")
 	t, err := time.Parse(dateLayout, amzDate)
@@ -97,7 +125,7 @@ func Verify(r *http.Request, body []byte, secret func(accessKeyID string) (key s
 	if !slices.Contains(a.signedHeaders, "host") {
 		return Identity{}, ErrHostNotSigned
 	}
-	key, ok := secret(a.accessKeyID)
+	key, ok := v.Secret(a.accessKeyID)
 	if !ok {
 		return Identity{}, fmt.Errorf("%w %q", ErrUnknownKey, a.accessKeyID)
 	}
@@ -115,18 +143,33 @@ func Verify(r *http.Request, body []byte, secret func(accessKeyID string) (key s
 	if err != nil {
 		return Identity{}, err
 	}
-	scope := a.date + "/" + a.region + "/" + service + "/" + terminator
+	scope := a.date + "/" + a.region + "/" + v.Service + "/" + terminator
 	hashed := sha256.Sum256([]byte(canonical))
 	stringToSign := algorithm + "\n" + amzDate + "\n" + scope + "\n" + hex.EncodeToString(hashed[:])
 	signingKey := []byte("AWS4" + key)
-	for _, s := range []string{a.date, a.region, service, terminator} {
+	for _, s := range []string{a.date, a.region, v.Service, terminator} {
 		signingKey = hmacSHA256(signingKey, s)
 	}
 	want := hex.EncodeToString(hmacSHA256(signingKey, stringToSign))
 	if subtle.ConstantTimeCompare([]byte(want), []byte(a.signature)) != 1 {
 		return Identity{}, ErrSignature
 	}
-	return Identity{AccessKeyID: a.accessKeyID, Region: a.region}, nil
+	return Identity{AccessKeyID: a.accessKeyID, Region: a.region, SessionToken: token}, nil
+}
+
+// sessionToken returns the session token of r, "" when it has none, or an
+// error when v does not take one or r does not sign it.
+func (v Verifier) sessionToken(r *http.Request, signed []string) (string, error) {
+	tokens := r.Header.Values("X-Amz-Security-Token")
+	switch {
+	case len(tokens) == 0:
+		return "", nil
+	case !v.Sessions:
+		return "", ErrSessionToken
+	case len(tokens) > 1 || tokens[0] == "" || !slices.Contains(signed, "x-amz-security-token"):
+		return "", ErrTokenNotSigned
+	}
+	return tokens[0], nil
 }
 
 // authorization is a parsed Authorization header.
@@ -136,10 +179,10 @@ type authorization struct {
 	signature                 string
 }
 
-// parseAuthorization parses
+// parseAuthorization parses, for service,
 //
-//	AWS4-HMAC-SHA256 Credential=ID/DATE/REGION/events/aws4_request, SignedHeaders=a;b, Signature=HEX
-func parseAuthorization(h string) (authorization, error) {
+//	AWS4-HMAC-SHA256 Credential=ID/DATE/REGION/SERVICE/aws4_request, SignedHeaders=a;b, Signature=HEX
+func parseAuthorization(h, service string) (authorization, error) {
 	alg, rest, ok := strings.Cut(h, " ")
 	if !ok {
 		return authorization{}, fmt.Errorf("%w: want %s Credential=..., SignedHeaders=..., Signature=...", ErrMalformedAuthorization, algorithm)
@@ -176,7 +219,7 @@ func parseAuthorization(h string) (authorization, error) {
 		return authorization{}, ErrScope
 	}
 	if scope[3] != service {
-		return authorization{}, fmt.Errorf("%w, got %q", ErrService, scope[3])
+		return authorization{}, fmt.Errorf("%w %q, got %q", ErrService, service, scope[3])
 	}
 	return authorization{
 		accessKeyID:   scope[0],
