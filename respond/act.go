@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"time"
 
 	"vigil/action"
@@ -27,7 +28,7 @@ func (d *Dispatcher) act(ctx context.Context) {
 // actNext runs the next due action, if any, and reports whether there
 // was one.
 func (d *Dispatcher) actNext(ctx context.Context) bool {
-	a, err := d.Store.NextAction(ctx, d.now(), time.Duration(d.Delivery.Timeout)+10*time.Second)
+	a, err := d.Store.NextAction(ctx, d.now(), d.actionLease())
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
 			d.Log.Error("respond: next action", "err", err)
@@ -36,6 +37,16 @@ func (d *Dispatcher) actNext(ctx context.Context) bool {
 	}
 	d.run(ctx, a)
 	return true
+}
+
+// actionLease is how long a node that claims an action has to run it:
+// the longest timeout of the actions, and some.
+func (d *Dispatcher) actionLease() time.Duration {
+	var longest time.Duration
+	for _, a := range d.Actions {
+		longest = max(longest, a.Timeout)
+	}
+	return longest + 10*time.Second
 }
 
 // run runs one action and records what it did.
@@ -61,13 +72,13 @@ func (d *Dispatcher) attempt(ctx context.Context, a *store.Action) (store.Action
 	now := d.now()
 	spec, ok := d.Actions[a.Name]
 	if !ok {
-		return store.ActionFailed, "", "action " + a.Name + " is not configured in response.actions", now
+		return store.ActionFailed, "", fmt.Sprintf("%v: %q is not in response.actions", action.ErrNotConfigured, a.Name), now
 	}
 	var req action.Request
 	if err := json.Unmarshal([]byte(a.Request), &req); err != nil {
 		return store.ActionFailed, "", "the recorded request is not valid: " + err.Error(), now
 	}
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Duration(d.Delivery.Timeout))
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), spec.Timeout)
 	res, err := spec.Exec.Run(rctx, req)
 	cancel()
 	switch {

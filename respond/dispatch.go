@@ -10,6 +10,7 @@ import (
 
 	"github.com/prometheus/common/model"
 
+	"vigil/action"
 	"vigil/route"
 	"vigil/store"
 )
@@ -150,7 +151,7 @@ func (d *Dispatcher) planned(a *store.Alert, name string, events [][]byte) (stor
 	rec := store.Action{AlertID: a.ID, Name: name, Request: "{}", Created: d.now()}
 	spec, ok := d.Actions[name]
 	if !ok {
-		rec.State, rec.Error = store.ActionFailed, fmt.Sprintf("action %q is not configured in response.actions", name)
+		rec.State, rec.Error = store.ActionFailed, fmt.Sprintf("%v: %q is not in response.actions", action.ErrNotConfigured, name)
 		return rec, 0
 	}
 	rec.Type, rec.Mode = spec.Type, spec.Mode

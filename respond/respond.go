@@ -58,7 +58,9 @@ type Action struct {
 	// Limit is how many times an hour it may run automatically before
 	// it waits for approval.
 	Limit int
-	Exec  action.Executor
+	// Timeout bounds one run.
+	Timeout time.Duration
+	Exec    action.Executor
 }
 
 func (d *Dispatcher) init() {

@@ -148,6 +148,7 @@ func newEnv(t *testing.T, dsn, tree string, actions map[string]Action) *env {
 		if a.Exec == nil {
 			a.Exec = e.exec
 		}
+		a.Timeout = 5 * time.Second
 		actions[name] = a
 	}
 	e.d = &Dispatcher{

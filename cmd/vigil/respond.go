@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"time"
 
 	"github.com/prometheus/alertmanager/timeinterval"
 	"github.com/prometheus/client_golang/prometheus"
@@ -53,7 +54,8 @@ func dispatcher(c *config.Config, db *store.DB, b *bus.Bus, rules *detect.Rules,
 		if err != nil {
 			return nil, fmt.Errorf("response: action %q: %w", ac.Name, err)
 		}
-		d.Actions[ac.Name] = respond.Action{Type: ac.Type, Mode: ac.Mode, Limit: ac.MaxAutoPerHour, Exec: exec}
+		d.Actions[ac.Name] = respond.Action{Type: ac.Type, Mode: ac.Mode, Limit: ac.MaxAutoPerHour,
+			Timeout: time.Duration(ac.Timeout), Exec: exec}
 	}
 	return d, nil
 }
