@@ -33,6 +33,9 @@ Usage:
   vigil serve [flags]                   run the online system: ingest, detect, alert
   vigil token create|list|revoke        manage the API's tokens
   vigil silence add|list|expire         mute the notifications of alerts
+  vigil user add|passwd|role|lock|unlock|totp-reset|list
+                                        manage the console's users
+  vigil audit verify|export             check the audit trail, export it as CSV
   vigil scan [flags] PATH...            hunt through log archives
   vigil rule test --pattern P --event E test an event pattern, like aws events test-event-pattern
   vigil rule lint [--rules DIR]...      check rule files
@@ -69,6 +72,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = tokenCmd(ctx, rest, stdout, stderr)
 	case "silence":
 		err = silenceCmd(ctx, rest, stdout, stderr)
+	case "user":
+		err = userCmd(ctx, rest, stdout, stderr)
+	case "audit":
+		err = auditCmd(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "vigil", version)
 	case "help", "-h", "-help", "--help":

@@ -6,11 +6,11 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os/user"
 	"strings"
 	"text/tabwriter"
 	"time"
 
+	"vigil/audit"
 	"vigil/silence"
 	"vigil/store"
 )
@@ -21,9 +21,7 @@ func silenceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	var f serveFlags
 	fs := newFlags("silence "+args[0], stderr)
-	fs.StringVar(&f.config, "config", "", "configuration `FILE` of the server")
-	fs.StringVar(&f.dataDir, "data-dir", "", "the server's data directory (default vigil-data)")
-	fs.StringVar(&f.db, "db", "", "the server's store, when it is PostgreSQL")
+	addStoreFlags(fs, &f)
 	switch args[0] {
 	case "add":
 		return silenceAdd(ctx, fs, &f, args[1:], stdout)
@@ -35,21 +33,12 @@ func silenceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return usageError{fmt.Errorf("silence: unknown command %q: want add, list or expire", args[0])}
 }
 
-// cliActor names the person at the terminal, for records of what the
-// command line did.
-func cliActor() string {
-	if u, err := user.Current(); err == nil && u.Username != "" {
-		return "cli:" + u.Username
-	}
-	return "cli"
-}
-
-func silenceAdd(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) error {
+func silenceAdd(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) (err error) {
 	duration := fs.Duration("duration", 0, "how long the silence lasts, such as 2h (or give --end)")
 	start := fs.String("start", "", "when it starts, RFC 3339 (default now)")
 	end := fs.String("end", "", "when it ends, RFC 3339")
 	comment := fs.String("comment", "", "why: the change, the incident or the ticket it is for (required)")
-	author := fs.String("author", cliActor(), "who creates it")
+	author := fs.String("author", cliActor().Name, "who creates it")
 	matchers, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -65,17 +54,25 @@ func silenceAdd(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []str
 	if err := silence.Check(&s, now); err != nil {
 		return usageError{fmt.Errorf("silence add: %w", err)}
 	}
-	db, _, err := tokenStore(ctx, f)
+	c, err := openConsole(ctx, f)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	created, err := db.CreateSilence(ctx, s)
+	defer func() { err = errors.Join(err, c.close(context.WithoutCancel(ctx))) }()
+	created, err := c.db.CreateSilence(ctx, s)
 	if err != nil {
+		return err
+	}
+	if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceAdd, created.ID, "ok", silenceDetail(created))); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, created.ID)
 	return nil
+}
+
+// silenceDetail says what a silence mutes, and why, for the audit trail.
+func silenceDetail(s *store.Silence) string {
+	return fmt.Sprintf("%s until %s: %s", strings.Join(s.Matchers, " "), s.EndsAt.UTC().Format(time.RFC3339), s.Comment)
 }
 
 // silenceWindow sets when a silence starts and ends from the flags.
@@ -140,7 +137,7 @@ func oneLine(s string) string {
 	return strings.Join(strings.Fields(s), " ")
 }
 
-func silenceExpire(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) error {
+func silenceExpire(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) (err error) {
 	ids, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -148,16 +145,20 @@ func silenceExpire(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []
 	if len(ids) == 0 {
 		return usageError{errors.New("silence expire: name the silences to expire by id")}
 	}
-	db, _, err := tokenStore(ctx, f)
+	c, err := openConsole(ctx, f)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
+	defer func() { err = errors.Join(err, c.close(context.WithoutCancel(ctx))) }()
 	var errs []error
 	for _, id := range ids {
-		if _, err := db.ExpireSilence(ctx, id, time.Now()); err != nil {
+		s, err := c.db.ExpireSilence(ctx, id, time.Now())
+		if err != nil {
 			errs = append(errs, fmt.Errorf("silence %s: %w", id, err))
 			continue
+		}
+		if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceRemove, id, "ok", silenceDetail(s))); err != nil {
+			return err
 		}
 		fmt.Fprintln(stdout, id, "expired")
 	}

@@ -41,9 +41,7 @@ func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	var f serveFlags
 	fs := newFlags("token "+args[0], stderr)
-	fs.StringVar(&f.config, "config", "", "configuration `FILE` of the server")
-	fs.StringVar(&f.dataDir, "data-dir", "", "the server's data directory (default vigil-data)")
-	fs.StringVar(&f.db, "db", "", "the server's store, when it is PostgreSQL")
+	addStoreFlags(fs, &f)
 	switch args[0] {
 	case "create":
 		return tokenCreate(ctx, fs, &f, args[1:], stdout)

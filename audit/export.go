@@ -1,0 +1,94 @@
+package audit
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"vigil/store"
+)
+
+// csvHeader names the columns of the CSV export.
+var csvHeader = []string{"seq", "time", "actor", "source_ip", "action", "target", "result", "detail", "hash"}
+
+// WriteCSV writes the entries that q selects, all of them, oldest first
+// (q's paging aside), to w as CSV (RFC 4180: a header, CRLF line ends,
+// fields quoted as needed), and returns how many it wrote. Cells a
+// spreadsheet would take for a formula (starting with = + - @, tab or
+// carriage return) start with an apostrophe.
+func WriteCSV(ctx context.Context, st Store, q store.AuditQuery, w io.Writer) (int, error) {
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	if err := cw.Write(csvHeader); err != nil {
+		return 0, fmt.Errorf("audit: export: %w", err)
+	}
+	q.Newest, q.Before, q.Limit = false, 0, store.MaxAuditPage
+	n := 0
+	for {
+		page, err := st.AuditEntries(ctx, q)
+		if err != nil {
+			return n, fmt.Errorf("audit: export: %w", err)
+		}
+		for _, e := range page {
+			if err := cw.Write(record(e)); err != nil {
+				return n, fmt.Errorf("audit: export: %w", err)
+			}
+			n++
+		}
+		cw.Flush()
+		if err := cw.Error(); err != nil {
+			return n, fmt.Errorf("audit: export: %w", err)
+		}
+		if len(page) < q.Limit {
+			return n, nil
+		}
+		q.After = page[len(page)-1].Seq
+	}
+}
+
+// record is the CSV record of an entry.
+func record(e store.AuditEntry) []string {
+	r := []string{strconv.FormatInt(e.Seq, 10), e.Time.UTC().Format(time.RFC3339Nano),
+		e.Actor, e.SourceIP, e.Action, e.Target, e.Result, e.Detail, hex.EncodeToString(e.Hash)}
+	for i, c := range r {
+		r[i] = cell(c)
+	}
+	return r
+}
+
+// cell neutralizes a value a spreadsheet would evaluate as a formula.
+func cell(s string) string {
+	if s != "" {
+		switch s[0] {
+		case '=', '+', '-', '@', '\t', '\r':
+			return "'" + s
+		}
+	}
+	return s
+}
+
+// Export writes the entries that q selects to w as WriteCSV does, and
+// records that by exported them.
+func (t *Trail) Export(ctx context.Context, by Actor, q store.AuditQuery, w io.Writer) error {
+	n, err := WriteCSV(ctx, t.st, q, w)
+	result := ResultSuccess
+	if err != nil {
+		result = ResultFailure
+	}
+	detail := fmt.Sprintf("%d entries; actor %q action %q target %q result %q from %s to %s", n,
+		q.Actor, q.Action, q.Target, q.Result, when(q.From), when(q.To))
+	return errors.Join(err, t.Record(ctx, by.Entry(ActionAuditExport, "audit trail", result, detail)))
+}
+
+// when writes a bound of a query.
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(time.RFC3339)
+}

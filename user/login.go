@@ -1,0 +1,216 @@
+package user
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"vigil/audit"
+	"vigil/store"
+)
+
+// Credentials are what a login form sends: all of it at once, so that
+// nothing is checked before everything is in.
+type Credentials struct {
+	Name     string
+	Password string
+	Code     string // the second factor's code; "" for users without one
+	IP       string // where the request comes from
+}
+
+// Login is a successful login.
+type Login struct {
+	Account
+	// Previous is the attempt before this one, to show the user: when,
+	// from where, and whether it succeeded. Zero at a first login.
+	Previous store.LoginAttempt
+	// FailedSince counts the failed attempts since the last success.
+	FailedSince int
+	// MustEnrolTOTP is set when the user's role needs a second factor
+	// the user does not have: the user must enrol one, as the user with
+	// MustChangePassword must change the password, before anything else.
+	MustEnrolTOTP bool
+}
+
+// maxInput bounds what a login hashes.
+const maxInput = 1024
+
+// Login checks credentials and returns the login, or ErrInvalid for
+// whatever was wrong: an unknown name, a wrong password or code, a
+// locked user, a one-time password expired. MaxFailures failures in a
+// row lock the user out for LockFor; a success resets the count. Other
+// errors mean the login could not be checked or recorded.
+//
+// A login does not make a session: on success, make one (package
+// session), which ends the user's others.
+func (s *Service) Login(ctx context.Context, c Credentials) (*Login, error) {
+	name, nameErr := Name(c.Name)
+	who := audit.Actor{Name: name, IP: c.IP}
+	if nameErr != nil {
+		who.Name = "(not a user name)"
+	}
+	var u *store.User
+	if nameErr == nil {
+		var err error
+		if u, err = s.st.UserByName(ctx, name); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, err
+		}
+	}
+	hash := s.dummy()
+	if u != nil {
+		hash = u.Password
+	}
+	pw := c.Password
+	if len(pw) > maxInput {
+		pw = "" // checked all the same, so that it takes as long
+	}
+	ok, err := s.verify(ctx, pw, hash)
+	if err != nil {
+		return nil, err
+	}
+	ok = ok && len(c.Password) <= maxInput
+	if u == nil {
+		if err := s.record(ctx, who, audit.ActionLogin, "console", audit.ResultFailure, "no such user"); err != nil {
+			return nil, err
+		}
+		return nil, ErrInvalid
+	}
+	return s.login(ctx, u, c, ok, who)
+}
+
+// attempt is the outcome of a login attempt, decided with the user's
+// row locked.
+type attempt struct {
+	why       string // why it failed; "" when it succeeded
+	lockedOut bool   // it locked the user out
+	login     *Login
+}
+
+// login decides and records the attempt of u, whose password was ok or
+// not.
+func (s *Service) login(ctx context.Context, u *store.User, c Credentials, ok bool, who audit.Actor) (*Login, error) {
+	var secret []byte
+	if u.TOTP != nil {
+		var err error
+		if secret, err = s.sealer.open(u.TOTP, u.ID); err != nil {
+			return nil, err
+		}
+	}
+	rehash := ""
+	if ok && needsRehash(u.Password, s.c.Hash) {
+		var err error
+		if rehash, err = s.hash(ctx, c.Password); err != nil {
+			return nil, err
+		}
+	}
+	var a attempt
+	_, err := s.st.UpdateUser(ctx, u.ID, func(cur *store.User) error {
+		a = s.decide(cur, u, c, ok, secret, rehash)
+		return nil
+	})
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, ErrInvalid
+	}
+	if err != nil {
+		return nil, err
+	}
+	return s.recordLogin(ctx, u, a, who)
+}
+
+// decide decides the attempt on cur, the user as stored now (u is as it
+// was read before the password was checked), and changes cur to record
+// it.
+func (s *Service) decide(cur, u *store.User, c Credentials, ok bool, secret []byte, rehash string) attempt {
+	now := s.c.Now()
+	if !cur.LockedUntil.IsZero() && !now.Before(cur.LockedUntil) {
+		cur.LockedUntil, cur.Failures = time.Time{}, 0 // the lockout is over
+	}
+	codeStep, why := int64(0), ""
+	switch {
+	case cur.Locked:
+		why = "locked by an administrator"
+	case now.Before(cur.LockedUntil):
+		why = "locked out until " + cur.LockedUntil.UTC().Format(time.RFC3339)
+	case cur.Password != u.Password:
+		why = "the password changed meanwhile"
+	case !ok:
+		why = "wrong password"
+	case cur.MustChange && now.Sub(cur.PasswordChanged) > s.c.OneTimeFor:
+		why = "one-time password expired"
+	case !bytes.Equal(cur.TOTP, u.TOTP):
+		why = "the second factor changed meanwhile"
+	case cur.TOTP != nil:
+		var good bool
+		if codeStep, good = checkCode(secret, c.Code, now, cur.TOTPStep); !good {
+			why = "wrong, missing or reused code"
+		}
+	}
+	prev, failed := cur.LastLogin, cur.FailedSince
+	cur.Updated = now
+	if why != "" {
+		cur.LastLogin = store.LoginAttempt{Time: now, Result: store.LoginFailure, IP: c.IP}
+		return attempt{why: why, lockedOut: s.fail(cur, now)}
+	}
+	cur.LastLogin = store.LoginAttempt{Time: now, Result: store.LoginSuccess, IP: c.IP}
+	cur.Failures, cur.FailedSince = 0, 0
+	if codeStep > 0 {
+		cur.TOTPStep = codeStep
+	}
+	if rehash != "" {
+		cur.Password = rehash
+	}
+	return attempt{login: &Login{Account: *account(cur), Previous: prev, FailedSince: failed,
+		MustEnrolTOTP: cur.TOTP == nil && s.NeedsTOTP(cur.Role)}}
+}
+
+// fail counts a failed attempt to prove who the user is, and reports
+// whether it locks the user out. Attempts while locked out count as
+// failures since the last success, not towards another lockout.
+func (s *Service) fail(cur *store.User, now time.Time) bool {
+	cur.FailedSince++
+	if cur.Locked || now.Before(cur.LockedUntil) {
+		return false
+	}
+	cur.Failures++
+	if cur.Failures < s.c.MaxFailures {
+		return false
+	}
+	cur.LockedUntil = now.Add(s.c.LockFor)
+	return true
+}
+
+// recordLogin records an attempt in the audit trail, and returns what
+// Login returns.
+func (s *Service) recordLogin(ctx context.Context, u *store.User, a attempt, who audit.Actor) (*Login, error) {
+	if a.login != nil {
+		detail := "password"
+		if u.TOTP != nil {
+			detail = "password and second factor"
+		}
+		if err := s.record(ctx, who, audit.ActionLogin, "console", audit.ResultSuccess, detail); err != nil {
+			return nil, err
+		}
+		return a.login, nil
+	}
+	if err := s.record(ctx, who, audit.ActionLogin, "console", audit.ResultFailure, a.why); err != nil {
+		return nil, err
+	}
+	if a.lockedOut {
+		if err := s.lockedOut(ctx, u.Name, who); err != nil {
+			return nil, err
+		}
+	}
+	return nil, ErrInvalid
+}
+
+// lockedOut records and tells of a lockout.
+func (s *Service) lockedOut(ctx context.Context, name string, who audit.Actor) error {
+	detail := fmt.Sprintf("%d failed attempts in a row; locked out for %s", s.c.MaxFailures, s.c.LockFor)
+	if err := s.record(ctx, who, audit.ActionLockout, name, audit.ResultSuccess, detail); err != nil {
+		return err
+	}
+	s.notify(ctx, name, "locked out after failed logins", who)
+	return nil
+}
