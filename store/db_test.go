@@ -15,13 +15,6 @@ import (
 	"vigil/store/storetest"
 )
 
-// eachDB runs f on SQLite and on PostgreSQL, each with a fresh database,
-// named by url.
-func eachDB(t *testing.T, f func(t *testing.T, url string)) {
-	t.Run("sqlite", func(t *testing.T) { f(t, storetest.SQLite(t)) })
-	t.Run("postgres", func(t *testing.T) { f(t, storetest.Postgres(t)) })
-}
-
 // openDB opens the store at url, closed at the end of the test.
 func openDB(tb testing.TB, url string) *DB {
 	tb.Helper()
@@ -39,7 +32,7 @@ func openDB(tb testing.TB, url string) *DB {
 
 func TestOpen(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		if err := db.Ping(ctx); err != nil {
@@ -85,7 +78,7 @@ func checkMigrations(t *testing.T, db *DB, n int) {
 // once: one migrates, the others wait and find it done.
 func TestOpenConcurrently(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		const nodes = 4
 		dbs := make([]*DB, nodes)
 		errs := make([]error, nodes)
@@ -107,7 +100,7 @@ func TestOpenConcurrently(t *testing.T) {
 
 func TestOpenNewerSchema(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		_, err := db.writer().exec(t.Context(),
 			`INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 0)`)
@@ -230,8 +223,13 @@ func TestULID(t *testing.T) {
 	if got := newULID(time.UnixMilli(1469922850259)); got[:10] != "01ARZ3NDEK" {
 		t.Errorf("ULID at 1469922850259 ms = %q, want 01ARZ3NDEK...", got)
 	}
-	if c := newULID(now); c == a {
-		t.Errorf("two ULIDs of the same millisecond are both %q", a)
+	prev := newULID(now)
+	for range 1000 { // in the same millisecond, each sorts after the last
+		next := newULID(now)
+		if next <= prev || next[:10] != prev[:10] {
+			t.Fatalf("%q follows %q in the same millisecond", next, prev)
+		}
+		prev = next
 	}
 	var max [16]byte
 	for i := range max {
@@ -258,7 +256,7 @@ func errIs(t *testing.T, what string, err, target error) {
 // TestReadWhileWriting reads while a transaction writes.
 func TestReadWhileWriting(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		mustRecord(t, db, ob("r1", "e1", nil, 0))
 		err := db.write(t.Context(), func(tx runner) error {
