@@ -16,8 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
-	"strings"
 	"time"
 
 	"vigil/config"
@@ -109,23 +107,6 @@ func timeout(cfg config.Action) time.Duration {
 		return time.Duration(cfg.Timeout)
 	}
 	return config.DefaultActionTimeout
-}
-
-// readSecret returns the inline secret, or the content of file without
-// its trailing line break.
-func readSecret(inline, file string) (string, error) {
-	if file == "" {
-		return inline, nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", fmt.Errorf("reading the secret: %w", err)
-	}
-	s := strings.TrimRight(string(b), "\r\n")
-	if s == "" {
-		return "", fmt.Errorf("the secret file %s is empty", file)
-	}
-	return s, nil
 }
 
 // describe names what an action acts on: "access key AKIA… of user bob in

@@ -80,7 +80,7 @@ func events(list ...string) [][]byte {
 func awsAction(s *iamtest.Server, name, typ string) config.Action {
 	c := s.Credentials()
 	return config.Action{Name: name, Type: typ, Mode: config.ModeAuto, AWS: &config.AWS{
-		Endpoint: s.URL, STSEndpoint: s.URL, AccessKeyID: c.AccessKeyID, SecretAccessKey: c.SecretAccessKey,
+		Endpoint: s.URL, STSEndpoint: s.URL, AccessKeyID: c.AccessKeyID, SecretAccessKey: config.Secret(c.SecretAccessKey),
 	}}
 }
 

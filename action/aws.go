@@ -70,7 +70,7 @@ func newAWS(cfg config.Action, o Options) (*awsClients, error) {
 		opts = append(opts, awsconfig.WithHTTPClient(o.HTTPClient))
 	}
 	if s.AccessKeyID != "" {
-		secret, err := readSecret(s.SecretAccessKey, s.SecretAccessKeyFile)
+		secret, err := config.ReadSecret(s.SecretAccessKey, s.SecretAccessKeyFile)
 		if err != nil {
 			return nil, err
 		}

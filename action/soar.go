@@ -3,33 +3,25 @@ package action
 import (
 	"bytes"
 	"context"
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"vigil/config"
 	"vigil/notify"
+	"vigil/sign"
 	"vigil/store"
-)
-
-// Headers of a webhook's request: see Sign.
-const (
-	TimestampHeader = "X-Vigil-Timestamp"
-	SignatureHeader = "X-Vigil-Signature"
 )
 
 // maxAnswer bounds what Result.Response keeps of a webhook's answer.
 const maxAnswer = 4 << 10
 
-// webhook posts the alert to a SOAR platform, signed with HMAC-SHA256.
+// webhook posts the alert to a SOAR platform, signed as package sign
+// says.
 type webhook struct {
 	name    string
 	url     *url.URL
@@ -44,7 +36,7 @@ func newWebhook(cfg config.Action, o Options) (*webhook, error) {
 	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
 		return nil, fmt.Errorf("url %q is not an http or https URL", cfg.URL)
 	}
-	secret, err := readSecret(cfg.Secret, cfg.SecretFile)
+	secret, err := config.ReadSecret(cfg.Secret, cfg.SecretFile)
 	if err != nil {
 		return nil, err
 	}
@@ -93,16 +85,6 @@ func (w *webhook) Plan(a *store.Alert, _ [][]byte) (Request, error) {
 	return r, nil
 }
 
-// Sign returns the value of the SignatureHeader of a webhook's body sent
-// at the unix time timestamp: "sha256=" and the hex HMAC-SHA256, under
-// the secret, of the timestamp in decimal, a dot, and the body.
-func Sign(secret []byte, timestamp int64, body []byte) string {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte(strconv.FormatInt(timestamp, 10) + "."))
-	m.Write(body)
-	return "sha256=" + hex.EncodeToString(m.Sum(nil))
-}
-
 // Run posts the planned document. A 2xx answer is success; 408, 425, 429
 // and 5xx, and failures to connect, can be retried; other answers cannot.
 func (w *webhook) Run(ctx context.Context, r Request) (Result, error) {
@@ -118,12 +100,12 @@ func (w *webhook) Run(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, notify.Permanent(err)
 	}
-	ts := w.now().Unix()
+	delivery := r.Params["alert_id"] + "/" + w.name
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "vigil")
-	req.Header.Set("Idempotency-Key", r.Params["alert_id"]+"/"+w.name)
-	req.Header.Set(TimestampHeader, strconv.FormatInt(ts, 10))
-	req.Header.Set(SignatureHeader, Sign(w.secret, ts, r.Payload))
+	req.Header.Set("Idempotency-Key", delivery)
+	req.Header.Set(sign.DeliveryHeader, delivery)
+	req.Header.Set(sign.Header, sign.Body(w.secret, w.now(), r.Payload))
 	resp, err := w.client.Do(req)
 	if err != nil {
 		// The error names the URL, which may hold a token: name the host.

@@ -1,9 +1,6 @@
 package action
 
 import (
-	"crypto/hmac"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"io"
 	"maps"
@@ -19,14 +16,15 @@ import (
 
 	"vigil/config"
 	"vigil/notify"
+	"vigil/sign"
 )
 
 const soarSecret = "shared secret of the SOAR"
 
 var sentAt = time.Date(2026, 11, 20, 10, 5, 0, 0, time.UTC)
 
-// soarServer is a SOAR platform that verifies signatures as docs/actions.md
-// tells: it recomputes the HMAC of the timestamp, a dot and the body.
+// soarServer is a SOAR platform that verifies signatures as
+// docs/receivers.md tells, with sign.Verify, at the time sentAt.
 type soarServer struct {
 	*httptest.Server
 	mu     sync.Mutex
@@ -41,13 +39,8 @@ func newSOAR(t *testing.T, status int, answer string) *soarServer {
 		s.mu.Lock()
 		s.bodies, s.header = append(s.bodies, body), append(s.header, r.Header.Clone())
 		s.mu.Unlock()
-		ts := r.Header.Get("X-Vigil-Timestamp")
-		m := hmac.New(sha256.New, []byte(soarSecret))
-		m.Write([]byte(ts + "." + string(body)))
-		want := "sha256=" + hex.EncodeToString(m.Sum(nil))
-		sec, err := strconv.ParseInt(ts, 10, 64)
-		if r.Method != http.MethodPost || err != nil || !hmac.Equal([]byte(r.Header.Get("X-Vigil-Signature")), []byte(want)) ||
-			time.Unix(sec, 0).Sub(sentAt).Abs() > 5*time.Minute {
+		err := sign.Verify([]byte(soarSecret), r.Header.Get("X-Vigil-Signature"), body, 5*time.Minute, sentAt)
+		if r.Method != http.MethodPost || err != nil {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
@@ -110,23 +103,12 @@ func TestWebhook(t *testing.T) {
 		t.Errorf("posted %s", s.bodies[0])
 	}
 	h := s.header[0]
-	if h.Get("Content-Type") != "application/json" || h.Get("Idempotency-Key") != testAlert.ID+"/soar-webhook" ||
-		h.Get("X-Vigil-Timestamp") != strconv.FormatInt(sentAt.Unix(), 10) {
+	delivery := testAlert.ID + "/soar-webhook"
+	if h.Get("Content-Type") != "application/json" || h.Get("Idempotency-Key") != delivery || h.Get("X-Vigil-Delivery") != delivery {
 		t.Errorf("headers %v", h)
 	}
-	if sig := Sign([]byte(soarSecret), sentAt.Unix(), s.bodies[0]); h.Get("X-Vigil-Signature") != sig {
-		t.Errorf("signature %q, Sign gives %q", h.Get("X-Vigil-Signature"), sig)
-	}
-}
-
-// TestSignVector pins the signature, so that a SOAR's verifier written
-// from the docs keeps working.
-func TestSignVector(t *testing.T) {
-	got := Sign([]byte("key"), 1700000000, []byte(`{"a":1}`))
-	m := hmac.New(sha256.New, []byte("key"))
-	m.Write([]byte(`1700000000.{"a":1}`))
-	if want := "sha256=" + hex.EncodeToString(m.Sum(nil)); got != want {
-		t.Errorf("Sign = %s, want %s", got, want)
+	if sig := sign.Body([]byte(soarSecret), sentAt, s.bodies[0]); h.Get("X-Vigil-Signature") != sig {
+		t.Errorf("signature %q, sign.Body gives %q", h.Get("X-Vigil-Signature"), sig)
 	}
 }
 
@@ -152,7 +134,7 @@ func TestWebhookAnswers(t *testing.T) {
 	} {
 		s := newSOAR(t, tt.status, tt.answer)
 		cfg := soarAction(s.URL)
-		cfg.Secret = tt.secret
+		cfg.Secret = config.Secret(tt.secret)
 		w := mustNew(t, cfg, soarOptions)
 		req, err := w.Plan(testAlert, nil)
 		if err != nil {

@@ -38,30 +38,14 @@ func (d testDB) exec(t *testing.T, query string, args ...any) {
 
 // eachDB runs f on SQLite and on PostgreSQL.
 func eachDB(t *testing.T, f func(t *testing.T, db testDB)) {
-	for _, c := range []struct {
-		name   string
-		url    func(testing.TB) string
-		driver string
-	}{{"sqlite", storetest.SQLite, "sqlite"}, {"postgres", storetest.Postgres, "pgx"}} {
-		t.Run(c.name, func(t *testing.T) {
-			url := c.url(t)
-			db, err := store.OpenDB(t.Context(), url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			dsn := url
-			if c.driver == "sqlite" {
-				dsn = "file:" + url + "?_pragma=busy_timeout(10000)"
-			}
-			raw, err := sql.Open(c.driver, dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { raw.Close() })
-			f(t, testDB{db, raw, c.driver == "sqlite", url})
-		})
-	}
+	storetest.Each(t, func(t *testing.T, url string) {
+		db, err := store.OpenDB(t.Context(), url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		f(t, testDB{db, storetest.Open(t, url), db.Dialect() == "sqlite", url})
+	})
 }
 
 // openTrail opens a trail with a new key, sealing every `every` entries,

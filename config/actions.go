@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
-	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -36,7 +34,7 @@ type AWS struct {
 	// are static credentials. Without them the SDK's default chain finds
 	// credentials: environment, shared files, web identity, ECS or EC2.
 	AccessKeyID         string `yaml:"access_key_id"`
-	SecretAccessKey     string `yaml:"secret_access_key"`
+	SecretAccessKey     Secret `yaml:"secret_access_key"`
 	SecretAccessKeyFile string `yaml:"secret_access_key_file"`
 	// RoleARN is a role assumed with those credentials before acting;
 	// "{account}" in it stands for the account of the alert's event, so
@@ -65,7 +63,7 @@ type Action struct {
 	// URL is where soar_webhook posts; Secret, or the file SecretFile,
 	// is the key of the signature of its requests.
 	URL        string `yaml:"url"`
-	Secret     string `yaml:"secret"`
+	Secret     Secret `yaml:"secret"`
 	SecretFile string `yaml:"secret_file"`
 	// Timeout bounds one run, every try included; 0 means
 	// DefaultActionTimeout.
@@ -180,13 +178,6 @@ func (w *AWS) inherit(base AWS) {
 	}
 }
 
-// absPath makes *p relative to dir when it is a relative path.
-func absPath(dir string, p *string) {
-	if *p != "" && !filepath.IsAbs(*p) {
-		*p = filepath.Join(dir, *p)
-	}
-}
-
 // check returns the first thing wrong in r, with keys under "response".
 func (r *Response) check() error {
 	if err := r.AWS.check("response.aws"); err != nil {
@@ -231,10 +222,7 @@ func (a *Action) check(key string) error {
 		if a.URL == "" {
 			return errorf(key+".url", "empty: a soar_webhook action needs the URL to post to")
 		}
-		if err := checkURL(key+".url", a.URL); err != nil {
-			return err
-		}
-		return secretOnce(key, "secret", a.Secret, a.SecretFile, true)
+		return first(httpURL(key+".url", a.URL), oneOf(key, "secret", a.Secret, a.SecretFile, true))
 	}
 	if a.AWS != nil {
 		return a.AWS.check(key + ".aws")
@@ -279,39 +267,15 @@ func (w *AWS) check(key string) error {
 	case w.ExternalID != "" && (len(w.ExternalID) < 2 || len(w.ExternalID) > 1224 || !externalID.MatchString(w.ExternalID)):
 		return errorf(key+".external_id", "want 2 to 1224 letters, digits and +=,.@:/-")
 	}
-	if err := secretOnce(key, "secret_access_key", w.SecretAccessKey, w.SecretAccessKeyFile, false); err != nil {
+	if err := first(
+		oneOf(key, "secret_access_key", w.SecretAccessKey, w.SecretAccessKeyFile, false),
+		httpURL(key+".endpoint", w.Endpoint),
+		httpURL(key+".sts_endpoint", w.STSEndpoint),
+	); err != nil {
 		return err
-	}
-	for _, e := range []struct{ key, url string }{{"endpoint", w.Endpoint}, {"sts_endpoint", w.STSEndpoint}} {
-		if e.url != "" {
-			if err := checkURL(key+"."+e.key, e.url); err != nil {
-				return err
-			}
-		}
 	}
 	if w.RoleARN != "" {
 		return checkARN(key+".role_arn", w.RoleARN, roleARN, "arn:aws:iam::{account}:role/vigil-responder")
-	}
-	return nil
-}
-
-// secretOnce checks that a secret is given inline (key.name) or in a file
-// (key.name_file), not both, and at least one when required.
-func secretOnce(key, name, inline, file string, required bool) error {
-	switch {
-	case inline != "" && file != "":
-		return errorf(key+"."+name, "give %s or %s_file, not both", name, name)
-	case required && inline == "" && file == "":
-		return errorf(key+"."+name, "empty: give %s or %s_file", name, name)
-	}
-	return nil
-}
-
-// checkURL checks that u is an absolute http or https URL.
-func checkURL(key, u string) error {
-	p, err := url.Parse(u)
-	if err != nil || (p.Scheme != "https" && p.Scheme != "http") || p.Host == "" {
-		return errorf(key, "%q: want an https:// or http:// URL", u)
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package config
 
 import (
 	"fmt"
-	"net/url"
 	"regexp"
 	"slices"
 	"time"
@@ -251,10 +250,8 @@ var labelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 // check checks the alerting section as Alertmanager checks its
 // configuration, plus the actions routes name.
 func (a *Alerting) check(actions map[string]bool) error {
-	if a.ExternalURL != "" {
-		if u, err := url.Parse(a.ExternalURL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" {
-			return errorf("alerting.external_url", "%q: want an absolute URL such as https://vigil.example.com:8443", a.ExternalURL)
-		}
+	if err := httpURL("alerting.external_url", a.ExternalURL)(); err != nil {
+		return err
 	}
 	receivers := map[string]bool{}
 	for i := range a.Receivers {

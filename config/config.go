@@ -47,6 +47,9 @@ type Config struct {
 	Alerting Alerting `yaml:"alerting"`
 	// Response sets the actions rules and routes name.
 	Response Response `yaml:"response"`
+	// Console sets the console's accounts and sessions; Audit its trail.
+	Console Console `yaml:"console"`
+	Audit   Audit   `yaml:"audit"`
 }
 
 // TLS names the certificate of the listener; empty for a self-signed one
@@ -160,6 +163,8 @@ func Default() *Config {
 		Log:         Log{Level: "info", Format: "json"},
 		Alerting:    Alerting{Delivery: DefaultDelivery()},
 		Response:    DefaultResponse(),
+		Console:     DefaultConsole(),
+		Audit:       DefaultAudit(),
 	}
 	c.Alerting.defaults()
 	return c
@@ -207,7 +212,7 @@ func (c *Config) resolve(dir string) {
 			*p = filepath.Join(dir, *p)
 		}
 	}
-	for _, p := range []*string{&c.DataDir, &c.SecretKeyFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.Rules.SigmaConfig} {
+	for _, p := range []*string{&c.DataDir, &c.SecretKeyFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.Rules.SigmaConfig, &c.Audit.KeyFile} {
 		abs(p)
 	}
 	for i := range c.Rules.Dirs {
@@ -218,6 +223,9 @@ func (c *Config) resolve(dir string) {
 	}
 	for i := range c.Inputs {
 		abs(&c.Inputs[i].Dir)
+	}
+	for i := range c.Audit.TrustedKeys {
+		abs(&c.Audit.TrustedKeys[i])
 	}
 	for i := range c.Alerting.Receivers {
 		c.Alerting.Receivers[i].resolve(dir)
@@ -289,6 +297,12 @@ func (c *Config) Check() error {
 		return err
 	}
 	if err := c.Response.check(); err != nil {
+		return err
+	}
+	if err := c.Console.check(); err != nil {
+		return err
+	}
+	if err := c.Audit.check(); err != nil {
 		return err
 	}
 	actions := map[string]bool{}

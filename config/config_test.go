@@ -74,6 +74,7 @@ func TestErrors(t *testing.T) {
 		{"log: {level: loud}\n", `log.level: "loud"`},
 		{"listen: [\n", `vigil.yaml:1: did not find expected node content`},
 		{"eventbridge: {source: ndjson}\n", `eventbridge.source: "ndjson" is not a source of kind eventbridge`},
+		{"alerting: {external_url: vigil.example.com}\n", `:1: alerting.external_url: want an absolute http or https URL`},
 	} {
 		_, err := load(t, tt.yaml)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {

@@ -2,12 +2,10 @@ package config
 
 import (
 	"cmp"
-	"fmt"
 	"net"
 	"net/mail"
 	"net/textproto"
 	"net/url"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -35,28 +33,6 @@ type Receiver struct {
 	NATSConfigs         []NATSConfig         `yaml:"nats_configs"`
 	AlertmanagerConfigs []AlertmanagerConfig `yaml:"alertmanager_configs"`
 }
-
-// Secret is a credential written in the configuration. It prints as
-// "<secret>", so that a configuration that is logged or shown does not
-// give it away.
-type Secret string
-
-// String returns "<secret>", or "" for no secret.
-func (s Secret) String() string {
-	if s == "" {
-		return ""
-	}
-	return "<secret>"
-}
-
-// GoString hides the secret from %#v.
-func (s Secret) GoString() string { return strconv.Quote(s.String()) }
-
-// MarshalYAML hides the secret from a configuration written out.
-func (s Secret) MarshalYAML() (any, error) { return s.String(), nil }
-
-// MarshalText hides the secret from JSON and other encodings.
-func (s Secret) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
 // Defaults of the receivers.
 const (
@@ -321,76 +297,72 @@ func (c *AlertmanagerConfig) Timeout() time.Duration {
 // path of file_configs is left alone: it is relative to the data
 // directory.
 func (r *Receiver) resolve(dir string) {
-	abs := func(ps ...*string) {
-		for _, p := range ps {
-			if *p != "" && !filepath.IsAbs(*p) {
-				*p = filepath.Join(dir, *p)
-			}
-		}
-	}
-	h := func(c *HTTPConfig) {
-		if c.BasicAuth != nil {
-			abs(&c.BasicAuth.PasswordFile)
-		}
-		if c.Authorization != nil {
-			abs(&c.Authorization.CredentialsFile)
-		}
-		tlsFiles(abs, &c.TLSConfig)
-	}
 	for i := range r.WebhookConfigs {
 		c := &r.WebhookConfigs[i]
-		abs(&c.URLFile, &c.SecretFile)
-		h(&c.HTTPConfig)
+		absPath(dir, &c.URLFile, &c.SecretFile)
+		c.HTTPConfig.resolve(dir)
 	}
 	for i := range r.SlackConfigs {
 		c := &r.SlackConfigs[i]
-		abs(&c.APIURLFile)
-		h(&c.HTTPConfig)
+		absPath(dir, &c.APIURLFile)
+		c.HTTPConfig.resolve(dir)
 	}
 	for i := range r.EmailConfigs {
 		c := &r.EmailConfigs[i]
-		abs(&c.AuthPasswordFile)
-		tlsFiles(abs, &c.TLSConfig)
+		absPath(dir, &c.AuthPasswordFile)
+		c.TLSConfig.resolve(dir)
 	}
 	for i := range r.PagerdutyConfigs {
 		c := &r.PagerdutyConfigs[i]
-		abs(&c.RoutingKeyFile)
-		h(&c.HTTPConfig)
+		absPath(dir, &c.RoutingKeyFile)
+		c.HTTPConfig.resolve(dir)
 	}
 	for i := range r.OpsgenieConfigs {
 		c := &r.OpsgenieConfigs[i]
-		abs(&c.APIKeyFile)
-		h(&c.HTTPConfig)
+		absPath(dir, &c.APIKeyFile)
+		c.HTTPConfig.resolve(dir)
 	}
 	for i := range r.DingtalkConfigs {
 		c := &r.DingtalkConfigs[i]
-		abs(&c.URLFile, &c.SecretFile)
-		h(&c.HTTPConfig)
+		absPath(dir, &c.URLFile, &c.SecretFile)
+		c.HTTPConfig.resolve(dir)
 	}
 	for i := range r.WecomConfigs {
 		c := &r.WecomConfigs[i]
-		abs(&c.URLFile)
-		h(&c.HTTPConfig)
+		absPath(dir, &c.URLFile)
+		c.HTTPConfig.resolve(dir)
 	}
 	for i := range r.FeishuConfigs {
 		c := &r.FeishuConfigs[i]
-		abs(&c.URLFile, &c.SecretFile)
-		h(&c.HTTPConfig)
+		absPath(dir, &c.URLFile, &c.SecretFile)
+		c.HTTPConfig.resolve(dir)
 	}
 	for i := range r.SyslogConfigs {
-		tlsFiles(abs, &r.SyslogConfigs[i].TLSConfig)
+		r.SyslogConfigs[i].TLSConfig.resolve(dir)
 	}
 	for i := range r.NATSConfigs {
 		c := &r.NATSConfigs[i]
-		abs(&c.CredsFile)
-		tlsFiles(abs, &c.TLSConfig)
+		absPath(dir, &c.CredsFile)
+		c.TLSConfig.resolve(dir)
 	}
 	for i := range r.AlertmanagerConfigs {
-		h(&r.AlertmanagerConfigs[i].HTTPConfig)
+		r.AlertmanagerConfigs[i].HTTPConfig.resolve(dir)
 	}
 }
 
-func tlsFiles(abs func(...*string), c *TLSConfig) { abs(&c.CAFile, &c.CertFile, &c.KeyFile) }
+// resolve makes the paths of c's files relative to dir.
+func (c *HTTPConfig) resolve(dir string) {
+	if c.BasicAuth != nil {
+		absPath(dir, &c.BasicAuth.PasswordFile)
+	}
+	if c.Authorization != nil {
+		absPath(dir, &c.Authorization.CredentialsFile)
+	}
+	c.TLSConfig.resolve(dir)
+}
+
+// resolve makes the paths of c's files relative to dir.
+func (c *TLSConfig) resolve(dir string) { absPath(dir, &c.CAFile, &c.CertFile, &c.KeyFile) }
 
 // check returns the first thing wrong in the receiver, with key, such
 // as "alerting.receivers[1]", before the keys of its fields.
@@ -414,70 +386,6 @@ func (r *Receiver) check(key string) error {
 	)
 }
 
-// each checks every config of a list, with its index in the key.
-func each[T any](key string, cs []T, check func(*T, string) error) func() error {
-	return func() error {
-		for i := range cs {
-			if err := check(&cs[i], fmt.Sprintf("%s[%d]", key, i)); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-}
-
-// first returns the first error of checks, which it runs in turn.
-func first(checks ...func() error) error {
-	for _, c := range checks {
-		if err := c(); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-// oneOf checks that exactly one of an inline value and a file is given,
-// or at most one when neither is required.
-func oneOf(key, inline string, set bool, file string, fileSet bool, required bool) func() error {
-	return func() error {
-		switch {
-		case set && fileSet:
-			return errorf(key+"."+inline, "give %s or %s, not both", inline, file)
-		case required && !set && !fileSet:
-			return errorf(key+"."+inline, "missing: give %s or %s", inline, file)
-		}
-		return nil
-	}
-}
-
-// httpURL checks an absolute http or https URL, if one is given. It
-// quotes only the scheme and host: the rest may hold a token.
-func httpURL(key, s string) func() error {
-	return func() error {
-		if s == "" {
-			return nil
-		}
-		u, err := url.Parse(s)
-		if err != nil {
-			return errorf(key, "not a URL")
-		}
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return errorf(key, "%q: want an absolute http or https URL", u.Scheme+"://"+u.Host)
-		}
-		return nil
-	}
-}
-
-// required checks that a value is given.
-func required(key, s string) func() error {
-	return func() error {
-		if strings.TrimSpace(s) == "" {
-			return errorf(key, "missing")
-		}
-		return nil
-	}
-}
-
 // templates checks that the templates of fields parse.
 func templates(key string, m tmpl.Markup, fields map[string]string) func() error {
 	return func() error {
@@ -495,6 +403,7 @@ func templates(key string, m tmpl.Markup, fields map[string]string) func() error
 	}
 }
 
+// hostPort checks an address host:port.
 func hostPort(key, s string) func() error {
 	return func() error {
 		if s == "" {
@@ -521,7 +430,7 @@ func (c *HTTPConfig) check(key string) error {
 		if b.Username == "" {
 			return errorf(key+".basic_auth.username", "missing")
 		}
-		if err := oneOf(key+".basic_auth", "password", b.Password != "", "password_file", b.PasswordFile != "", false)(); err != nil {
+		if err := oneOf(key+".basic_auth", "password", b.Password, b.PasswordFile, false)(); err != nil {
 			return err
 		}
 	}
@@ -532,7 +441,7 @@ func (c *HTTPConfig) check(key string) error {
 		if strings.ContainsAny(a.Type, " \t\r\n") || strings.EqualFold(a.Type, "basic") {
 			return errorf(key+".authorization.type", "%q: want one word, other than Basic (use basic_auth)", a.Type)
 		}
-		if err := oneOf(key+".authorization", "credentials", a.Credentials != "", "credentials_file", a.CredentialsFile != "", true)(); err != nil {
+		if err := oneOf(key+".authorization", "credentials", a.Credentials, a.CredentialsFile, true)(); err != nil {
 			return err
 		}
 	}
@@ -541,7 +450,7 @@ func (c *HTTPConfig) check(key string) error {
 
 func (c *WebhookConfig) check(key string) error {
 	return first(
-		oneOf(key, "url", c.URL != "", "url_file", c.URLFile != "", true),
+		oneOf(key, "url", c.URL, c.URLFile, true),
 		httpURL(key+".url", string(c.URL)),
 		func() error {
 			if c.MaxAlerts < 0 {
@@ -549,14 +458,14 @@ func (c *WebhookConfig) check(key string) error {
 			}
 			return nil
 		},
-		oneOf(key, "secret", c.Secret != "", "secret_file", c.SecretFile != "", false),
+		oneOf(key, "secret", c.Secret, c.SecretFile, false),
 		func() error { return c.HTTPConfig.check(key) },
 	)
 }
 
 func (c *SlackConfig) check(key string) error {
 	return first(
-		oneOf(key, "api_url", c.APIURL != "", "api_url_file", c.APIURLFile != "", true),
+		oneOf(key, "api_url", c.APIURL, c.APIURLFile, true),
 		httpURL(key+".api_url", string(c.APIURL)),
 		httpURL(key+".icon_url", c.IconURL),
 		templates(key, tmpl.Slack, map[string]string{"title": c.Title, "text": c.Text}),
@@ -593,7 +502,7 @@ func (c *EmailConfig) check(key string) error {
 			}
 			return nil
 		},
-		oneOf(key, "auth_password", c.AuthPassword != "", "auth_password_file", c.AuthPasswordFile != "", false),
+		oneOf(key, "auth_password", c.AuthPassword, c.AuthPasswordFile, false),
 		func() error { return c.TLSConfig.check(key) },
 		func() error { return c.checkHeaders(key + ".headers") },
 		templates(key, tmpl.Plain, map[string]string{"text": c.Text}),
@@ -631,7 +540,7 @@ var pdSeverities = []string{"critical", "error", "warning", "info"}
 
 func (c *PagerdutyConfig) check(key string) error {
 	return first(
-		oneOf(key, "routing_key", c.RoutingKey != "", "routing_key_file", c.RoutingKeyFile != "", true),
+		oneOf(key, "routing_key", c.RoutingKey, c.RoutingKeyFile, true),
 		httpURL(key+".url", c.URL),
 		httpURL(key+".client_url", c.ClientURL),
 		func() error {
@@ -654,7 +563,7 @@ const (
 
 func (c *OpsgenieConfig) check(key string) error {
 	return first(
-		oneOf(key, "api_key", c.APIKey != "", "api_key_file", c.APIKeyFile != "", true),
+		oneOf(key, "api_key", c.APIKey, c.APIKeyFile, true),
 		httpURL(key+".api_url", c.APIURL),
 		func() error {
 			if c.Priority != "" && !slices.Contains([]string{"P1", "P2", "P3", "P4", "P5"}, c.Priority) {
@@ -692,7 +601,7 @@ func SplitTags(s string) []string {
 
 func (c *ChatConfig) check(key string) error {
 	return first(
-		oneOf(key, "url", c.URL != "", "url_file", c.URLFile != "", true),
+		oneOf(key, "url", c.URL, c.URLFile, true),
 		httpURL(key+".url", string(c.URL)),
 		templates(key, tmpl.Markdown, map[string]string{"title": c.Title, "text": c.Text}),
 		func() error { return c.HTTPConfig.check(key) },
@@ -702,7 +611,7 @@ func (c *ChatConfig) check(key string) error {
 func (c *DingtalkConfig) check(key string) error {
 	return first(
 		func() error { return c.ChatConfig.check(key) },
-		oneOf(key, "secret", c.Secret != "", "secret_file", c.SecretFile != "", false),
+		oneOf(key, "secret", c.Secret, c.SecretFile, false),
 	)
 }
 
@@ -711,7 +620,7 @@ func (c *WecomConfig) check(key string) error { return c.ChatConfig.check(key) }
 func (c *FeishuConfig) check(key string) error {
 	return first(
 		func() error { return c.ChatConfig.check(key) },
-		oneOf(key, "secret", c.Secret != "", "secret_file", c.SecretFile != "", false),
+		oneOf(key, "secret", c.Secret, c.SecretFile, false),
 	)
 }
 

@@ -25,7 +25,7 @@ func newChat(b base, c *config.ChatConfig, o Options) (*chat, error) {
 	b.resolved = c.Resolved()
 	ch := &chat{base: b}
 	var err error
-	if ch.url, err = secret(c.URL, c.URLFile); err != nil {
+	if ch.url, err = config.ReadSecret(c.URL, c.URLFile); err != nil {
 		return nil, err
 	}
 	if ch.title, err = newText(&b, "title", c.Title, titleTmpl, tmpl.Markdown, chatTitleMax, inBytes); err != nil {

@@ -28,7 +28,7 @@ func newDingtalk(b base, c *config.DingtalkConfig, o Options) (*dingtalk, error)
 	if err != nil {
 		return nil, err
 	}
-	s, err := secret(c.Secret, c.SecretFile)
+	s, err := config.ReadSecret(c.Secret, c.SecretFile)
 	return &dingtalk{ch, s}, err
 }
 

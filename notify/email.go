@@ -63,7 +63,7 @@ func newEmail(b base, c *config.EmailConfig) (*email, error) {
 	if e.host, _, err = net.SplitHostPort(c.Smarthost); err != nil {
 		return nil, fmt.Errorf("smarthost %q: %w", c.Smarthost, err)
 	}
-	if e.password, err = secret(c.AuthPassword, c.AuthPasswordFile); err != nil {
+	if e.password, err = config.ReadSecret(c.AuthPassword, c.AuthPasswordFile); err != nil {
 		return nil, err
 	}
 	if e.tls, err = tlsConfig(c.TLSConfig, e.host); err != nil {

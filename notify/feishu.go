@@ -30,7 +30,7 @@ func newFeishu(b base, c *config.FeishuConfig, o Options) (*feishu, error) {
 	if err != nil {
 		return nil, err
 	}
-	s, err := secret(c.Secret, c.SecretFile)
+	s, err := config.ReadSecret(c.Secret, c.SecretFile)
 	return &feishu{ch, s}, err
 }
 

@@ -58,7 +58,7 @@ func newClient(c config.HTTPConfig, o Options) (*client, error) {
 	}
 	switch a := c.Authorization; {
 	case c.BasicAuth != nil:
-		pw, err := secret(c.BasicAuth.Password, c.BasicAuth.PasswordFile)
+		pw, err := config.ReadSecret(c.BasicAuth.Password, c.BasicAuth.PasswordFile)
 		if err != nil {
 			return nil, err
 		}
@@ -66,7 +66,7 @@ func newClient(c config.HTTPConfig, o Options) (*client, error) {
 		r.SetBasicAuth(c.BasicAuth.Username, pw)
 		cl.auth = r.Header.Get("Authorization")
 	case a != nil:
-		cred, err := secret(a.Credentials, a.CredentialsFile)
+		cred, err := config.ReadSecret(a.Credentials, a.CredentialsFile)
 		if err != nil {
 			return nil, err
 		}

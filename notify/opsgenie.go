@@ -35,7 +35,7 @@ func newOpsgenie(b base, c *config.OpsgenieConfig, o Options) (*opsgenie, error)
 	b.resolved = c.Resolved()
 	g := &opsgenie{base: b, cfg: c}
 	var err error
-	if g.key, err = secret(c.APIKey, c.APIKeyFile); err != nil {
+	if g.key, err = config.ReadSecret(c.APIKey, c.APIKeyFile); err != nil {
 		return nil, err
 	}
 	if g.message, err = newText(&b, "message", c.Message, titleTmpl, tmpl.Plain, ogMessageMax, inChars); err != nil {

@@ -32,7 +32,7 @@ func newPagerduty(b base, c *config.PagerdutyConfig, o Options) (*pagerduty, err
 	b.resolved = c.Resolved()
 	p := &pagerduty{base: b, cfg: c}
 	var err error
-	if p.key, err = secret(c.RoutingKey, c.RoutingKeyFile); err != nil {
+	if p.key, err = config.ReadSecret(c.RoutingKey, c.RoutingKeyFile); err != nil {
 		return nil, err
 	}
 	if p.summary, err = newText(&b, "description", c.Description, titleTmpl, tmpl.Plain, pdSummaryMax, inChars); err != nil {

@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"strings"
 
 	"github.com/nats-io/nats.go"
 
@@ -102,22 +101,6 @@ func (b *base) pick(n *Notification) *Notification {
 	m := *n
 	m.Alerts, m.Status = firing, "firing"
 	return &m
-}
-
-// secret returns a secret given inline or in a file, trimmed.
-func secret(inline config.Secret, file string) (string, error) {
-	if file == "" {
-		return string(inline), nil
-	}
-	b, err := os.ReadFile(file)
-	if err != nil {
-		return "", err
-	}
-	s := strings.TrimSpace(string(b))
-	if s == "" {
-		return "", fmt.Errorf("%s is empty", file)
-	}
-	return s, nil
 }
 
 // tlsConfig returns the TLS settings of a client, or nil for the

@@ -28,7 +28,7 @@ func newSlack(b base, c *config.SlackConfig, o Options) (*slack, error) {
 	b.resolved = c.Resolved()
 	s := &slack{base: b, cfg: c}
 	var err error
-	if s.url, err = secret(c.APIURL, c.APIURLFile); err != nil {
+	if s.url, err = config.ReadSecret(c.APIURL, c.APIURLFile); err != nil {
 		return nil, err
 	}
 	if s.title, err = newText(&b, "title", c.Title, titleTmpl, tmpl.Slack, slackHeaderMax, inChars); err != nil {

@@ -4,54 +4,23 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
-	"time"
 
 	"vigil/config"
 	"vigil/notify"
 	"vigil/notify/notifytest"
 )
 
-// The signatures below were computed with openssl, apart from vigil:
+// The chat robots' signatures below were computed with openssl, apart
+// from vigil (package sign tests vigil's own):
 //
-//	printf '1700000000.{"a":1}' | openssl dgst -sha256 -hmac whsec_test
 //	printf '1700000000000\nSEC000' | openssl dgst -sha256 -hmac SEC000 -binary | base64
 //	printf '' | openssl dgst -sha256 -hmac "$(printf '1700000000\nfeishusecret')" -binary | base64
 func TestSignatures(t *testing.T) {
-	at := time.Unix(1700000000, 0)
-	if got, want := notify.Sign([]byte("whsec_test"), at, []byte(`{"a":1}`)), "t=1700000000,v1=38877139021993b830af32feea6e18a8da83eb2f6e49ee50bd9e4cf4ca4d3789"; got != want {
-		t.Errorf("Sign = %s, want %s", got, want)
-	}
 	if got, want := notify.DingtalkSign("SEC000", "1700000000000"), "ltBBey5eZrWKh1cPzFIdz3v3xpkc4Tjx4lLsPSHqdtA="; got != want {
 		t.Errorf("DingtalkSign = %s, want %s", got, want)
 	}
 	if got, want := notify.FeishuSign("feishusecret", "1700000000"), "5Wc8F8b2vZlNjoVFpK6BAaovMobglP4Rm1FzmEq/rCU="; got != want {
 		t.Errorf("FeishuSign = %s, want %s", got, want)
-	}
-}
-
-func TestVerify(t *testing.T) {
-	secret, body, at := []byte("whsec_test"), []byte(`{"a":1}`), time.Unix(1700000000, 0)
-	good := notify.Sign(secret, at, body)
-	for _, tt := range []struct {
-		name, header string
-		body         []byte
-		now          time.Time
-		ok           bool
-	}{
-		{"good", good, body, at.Add(time.Minute), true},
-		{"second of two signatures", "t=1700000000,v1=00," + good[len("t=1700000000,"):], body, at, true},
-		{"other body", good, []byte(`{"a":2}`), at, false},
-		{"replayed later", good, body, at.Add(6 * time.Minute), false},
-		{"from the future", good, body, at.Add(-6 * time.Minute), false},
-		{"other timestamp", strings.Replace(good, "t=1700000000", "t=1700000001", 1), body, at, false},
-		{"no signature", "t=1700000000", body, at, false},
-		{"empty", "", body, at, false},
-		{"garbage", "v1=zz,t=x", body, at, false},
-	} {
-		err := notify.Verify(secret, tt.header, tt.body, 5*time.Minute, tt.now)
-		if (err == nil) != tt.ok {
-			t.Errorf("%s: %v, want ok %v", tt.name, err, tt.ok)
-		}
 	}
 }
 

@@ -256,58 +256,52 @@ func (e *env) expect(receiver string, want ...string) {
 	}
 }
 
-func dbs(t *testing.T) map[string]string {
-	return map[string]string{"sqlite": storetest.SQLite(t), "postgres": storetest.Postgres(t)}
-}
-
 func TestTiers(t *testing.T) {
-	for name, dsn := range dbs(t) {
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, dsn, testTree, map[string]Action{})
-			crit := e.fire("root-login", rule.Critical, "1", nil)
-			med := e.fire("key-created", rule.Medium, "1", nil)
-			low := e.fire("describe", rule.Low, "1", nil)
-			e.step(10 * time.Second)     // t=0
-			e.expect("pager", "f:"+crit) // group_wait 0s
-			e.expect("team")
-			e.expect("archive")
-			e.step(50 * time.Second) // t=10s
-			e.expect("pager")
-			e.expect("team", "f:"+med) // group_wait 10s, from the root
-			e.expect("archive", "f:"+crit, "f:"+med, "f:"+low)
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, testTree, map[string]Action{})
+		crit := e.fire("root-login", rule.Critical, "1", nil)
+		med := e.fire("key-created", rule.Medium, "1", nil)
+		low := e.fire("describe", rule.Low, "1", nil)
+		e.step(10 * time.Second)     // t=0
+		e.expect("pager", "f:"+crit) // group_wait 0s
+		e.expect("team")
+		e.expect("archive")
+		e.step(50 * time.Second) // t=10s
+		e.expect("pager")
+		e.expect("team", "f:"+med) // group_wait 10s, from the root
+		e.expect("archive", "f:"+crit, "f:"+med, "f:"+low)
 
-			// A second alert of the same rule joins the pager's group and is
-			// told with the first at the group's next flush (t=60s).
-			crit2 := e.fire("root-login", rule.Critical, "2", nil)
-			e.step(time.Hour + time.Minute) // t=60s
-			e.expect("pager", sorted("f:"+crit, "f:"+crit2)[0]+","+sorted("f:"+crit, "f:"+crit2)[1])
-			e.expect("team")
+		// A second alert of the same rule joins the pager's group and is
+		// told with the first at the group's next flush (t=60s).
+		crit2 := e.fire("root-login", rule.Critical, "2", nil)
+		e.step(time.Hour + time.Minute) // t=60s
+		e.expect("pager", sorted("f:"+crit, "f:"+crit2)[0]+","+sorted("f:"+crit, "f:"+crit2)[1])
+		e.expect("team")
 
-			// An hour later, the open alerts are repeated; the acknowledged
-			// one is not.
-			if _, err := e.db.SetStatus(context.Background(), med, store.Acknowledged, "on it", "ana"); err != nil {
+		// An hour later, the open alerts are repeated; the acknowledged
+		// one is not.
+		if _, err := e.db.SetStatus(context.Background(), med, store.Acknowledged, "on it", "ana"); err != nil {
+			t.Fatal(err)
+		}
+		e.step(time.Minute)
+		e.expect("pager", sorted("f:"+crit, "f:"+crit2)[0]+","+sorted("f:"+crit, "f:"+crit2)[1])
+		e.expect("team")
+
+		// Resolving tells the integrations that are told of resolutions;
+		// the group then goes away.
+		for _, id := range []string{crit, crit2} {
+			if _, err := e.db.SetStatus(context.Background(), id, store.Resolved, "done", "ana"); err != nil {
 				t.Fatal(err)
 			}
-			e.step(time.Minute)
-			e.expect("pager", sorted("f:"+crit, "f:"+crit2)[0]+","+sorted("f:"+crit, "f:"+crit2)[1])
-			e.expect("team")
-
-			// Resolving tells the integrations that are told of resolutions;
-			// the group then goes away.
-			for _, id := range []string{crit, crit2} {
-				if _, err := e.db.SetStatus(context.Background(), id, store.Resolved, "done", "ana"); err != nil {
-					t.Fatal(err)
-				}
-			}
-			e.step(time.Minute)
-			got := e.got("pager")
-			if len(got) != 1 || !strings.HasPrefix(got[0], "r:") || strings.Contains(got[0], "f:") {
-				t.Errorf("pager got %q after resolution, want one notification of two resolved alerts", got)
-			}
-			e.step(time.Hour)
-			e.expect("pager")
-		})
-	}
+		}
+		e.step(time.Minute)
+		got := e.got("pager")
+		if len(got) != 1 || !strings.HasPrefix(got[0], "r:") || strings.Contains(got[0], "f:") {
+			t.Errorf("pager got %q after resolution, want one notification of two resolved alerts", got)
+		}
+		e.step(time.Hour)
+		e.expect("pager")
+	})
 }
 
 func sorted(s ...string) []string {
@@ -374,91 +368,87 @@ func TestInhibition(t *testing.T) {
 }
 
 func TestRetries(t *testing.T) {
-	for name, dsn := range dbs(t) {
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, dsn, testTree, map[string]Action{})
-			ctx := context.Background()
-			pager := e.recv["pager"]
-			pager.setFail(errors.New("connection refused"))
-			id := e.fire("root-login", rule.Critical, "1", nil)
-			e.step(0)
-			ds, _, _ := e.db.Deliveries(ctx, store.DeliveryQuery{Receiver: "pager"})
-			if len(ds) != 1 || ds[0].State != store.Pending || ds[0].Attempts != 1 || ds[0].LastError != "connection refused" {
-				t.Fatalf("after a failure: %+v", ds)
-			}
-			e.step(2 * time.Second) // the backoffs are at most 1s, 2s
-			e.step(3 * time.Second)
-			e.step(time.Second)
-			ds, _, _ = e.db.Deliveries(ctx, store.DeliveryQuery{Receiver: "pager"})
-			if ds[0].State != store.Dead || ds[0].Attempts != 3 {
-				t.Fatalf("after three failures: %+v", ds[0])
-			}
-			pager.setFail(nil)
-			e.step(30 * time.Minute)
-			e.expect("pager") // a dead letter waits to be re-driven
-			if _, err := e.db.Redrive(ctx, ds[0].ID, e.clock); err != nil {
-				t.Fatal(err)
-			}
-			e.step(time.Second)
-			e.expect("pager", "f:"+id)
-			if _, err := e.db.Redrive(ctx, ds[0].ID, e.clock); !errors.Is(err, store.ErrConflict) {
-				t.Errorf("re-driving a delivered notification: %v", err)
-			}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		e := newEnv(t, dsn, testTree, map[string]Action{})
+		ctx := context.Background()
+		pager := e.recv["pager"]
+		pager.setFail(errors.New("connection refused"))
+		id := e.fire("root-login", rule.Critical, "1", nil)
+		e.step(0)
+		ds, _, _ := e.db.Deliveries(ctx, store.DeliveryQuery{Receiver: "pager"})
+		if len(ds) != 1 || ds[0].State != store.Pending || ds[0].Attempts != 1 || ds[0].LastError != "connection refused" {
+			t.Fatalf("after a failure: %+v", ds)
+		}
+		e.step(2 * time.Second) // the backoffs are at most 1s, 2s
+		e.step(3 * time.Second)
+		e.step(time.Second)
+		ds, _, _ = e.db.Deliveries(ctx, store.DeliveryQuery{Receiver: "pager"})
+		if ds[0].State != store.Dead || ds[0].Attempts != 3 {
+			t.Fatalf("after three failures: %+v", ds[0])
+		}
+		pager.setFail(nil)
+		e.step(30 * time.Minute)
+		e.expect("pager") // a dead letter waits to be re-driven
+		if _, err := e.db.Redrive(ctx, ds[0].ID, e.clock); err != nil {
+			t.Fatal(err)
+		}
+		e.step(time.Second)
+		e.expect("pager", "f:"+id)
+		if _, err := e.db.Redrive(ctx, ds[0].ID, e.clock); !errors.Is(err, store.ErrConflict) {
+			t.Errorf("re-driving a delivered notification: %v", err)
+		}
 
-			// A permanent error sets the delivery aside at once.
-			pager.setFail(notify.Permanent(errors.New("400 invalid routing key")))
-			e.fire("root-login", rule.Critical, "3", nil)
-			e.step(time.Minute)
-			e.step(time.Minute)
-			dead, _, _ := e.db.Deliveries(ctx, store.DeliveryQuery{Receiver: "pager", State: store.Dead})
-			if len(dead) != 1 || dead[0].Attempts != 1 {
-				t.Errorf("dead letters: %+v", dead)
-			}
-		})
-	}
+		// A permanent error sets the delivery aside at once.
+		pager.setFail(notify.Permanent(errors.New("400 invalid routing key")))
+		e.fire("root-login", rule.Critical, "3", nil)
+		e.step(time.Minute)
+		e.step(time.Minute)
+		dead, _, _ := e.db.Deliveries(ctx, store.DeliveryQuery{Receiver: "pager", State: store.Dead})
+		if len(dead) != 1 || dead[0].Attempts != 1 {
+			t.Errorf("dead letters: %+v", dead)
+		}
+	})
 }
 
 func TestActions(t *testing.T) {
-	for name, dsn := range dbs(t) {
-		t.Run(name, func(t *testing.T) {
-			ctx := context.Background()
-			for _, tt := range []struct {
-				mode  string
-				state store.ActionState
-			}{{"auto", store.ActionSucceeded}, {"approve", store.ActionPending}, {"dry-run", store.ActionDryRun}} {
-				e := newEnv(t, dsn, testTree, map[string]Action{"deactivate": {Type: "test", Mode: tt.mode, Limit: 2}})
-				id := e.fire("key-created", rule.Medium, "m-"+tt.mode, map[string][]string{"created_access_key": {"AKIANEW"}})
-				e.step(time.Second)
-				e.fire("key-created", rule.Medium, "m-"+tt.mode, map[string][]string{"created_access_key": {"AKIANEW"}}) // same alert
-				e.step(time.Second)
-				as, _, err := e.db.Actions(ctx, store.ActionQuery{AlertID: id})
-				if err != nil || len(as) != 1 || as[0].State != tt.state {
-					t.Fatalf("%s: actions %+v, %v", tt.mode, as, err)
-				}
-				if !strings.Contains(as[0].Request, "AKIANEW") {
-					t.Errorf("%s: request %s", tt.mode, as[0].Request)
-				}
-				runs := len(e.exec.runs)
-				if tt.mode == "auto" && runs != 1 || tt.mode != "auto" && runs != 0 {
-					t.Errorf("%s: %d runs", tt.mode, runs)
-				}
-				if tt.mode != "approve" {
-					continue
-				}
-				if _, err := e.db.Decide(ctx, as[0].ID, true, "ana", "confirmed with the owner", e.clock); err != nil {
-					t.Fatal(err)
-				}
-				e.step(time.Second)
-				a, _ := e.db.Action(ctx, as[0].ID)
-				if a.State != store.ActionSucceeded || a.DecidedBy != "ana" || len(e.exec.runs) != 1 || !strings.Contains(a.Result, "deactivated") {
-					t.Errorf("after approval: %+v, %d runs", a, len(e.exec.runs))
-				}
-				if _, err := e.db.Decide(ctx, as[0].ID, false, "bob", "", e.clock); !errors.Is(err, store.ErrConflict) {
-					t.Errorf("deciding twice: %v", err)
-				}
+	storetest.Each(t, func(t *testing.T, dsn string) {
+		ctx := context.Background()
+		for _, tt := range []struct {
+			mode  string
+			state store.ActionState
+		}{{"auto", store.ActionSucceeded}, {"approve", store.ActionPending}, {"dry-run", store.ActionDryRun}} {
+			e := newEnv(t, dsn, testTree, map[string]Action{"deactivate": {Type: "test", Mode: tt.mode, Limit: 2}})
+			id := e.fire("key-created", rule.Medium, "m-"+tt.mode, map[string][]string{"created_access_key": {"AKIANEW"}})
+			e.step(time.Second)
+			e.fire("key-created", rule.Medium, "m-"+tt.mode, map[string][]string{"created_access_key": {"AKIANEW"}}) // same alert
+			e.step(time.Second)
+			as, _, err := e.db.Actions(ctx, store.ActionQuery{AlertID: id})
+			if err != nil || len(as) != 1 || as[0].State != tt.state {
+				t.Fatalf("%s: actions %+v, %v", tt.mode, as, err)
 			}
-		})
-	}
+			if !strings.Contains(as[0].Request, "AKIANEW") {
+				t.Errorf("%s: request %s", tt.mode, as[0].Request)
+			}
+			runs := len(e.exec.runs)
+			if tt.mode == "auto" && runs != 1 || tt.mode != "auto" && runs != 0 {
+				t.Errorf("%s: %d runs", tt.mode, runs)
+			}
+			if tt.mode != "approve" {
+				continue
+			}
+			if _, err := e.db.Decide(ctx, as[0].ID, true, "ana", "confirmed with the owner", e.clock); err != nil {
+				t.Fatal(err)
+			}
+			e.step(time.Second)
+			a, _ := e.db.Action(ctx, as[0].ID)
+			if a.State != store.ActionSucceeded || a.DecidedBy != "ana" || len(e.exec.runs) != 1 || !strings.Contains(a.Result, "deactivated") {
+				t.Errorf("after approval: %+v, %d runs", a, len(e.exec.runs))
+			}
+			if _, err := e.db.Decide(ctx, as[0].ID, false, "bob", "", e.clock); !errors.Is(err, store.ErrConflict) {
+				t.Errorf("deciding twice: %v", err)
+			}
+		}
+	})
 }
 
 func TestActionLimit(t *testing.T) {

@@ -6,79 +6,56 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"vigil/audit"
+	"vigil/audit/audittest"
 	"vigil/store"
 	"vigil/store/storetest"
 )
 
 var t0 = time.Date(2026, 3, 14, 9, 26, 53, 0, time.UTC)
 
-// recorder keeps what is recorded.
-type recorder struct {
-	mu      sync.Mutex
-	entries []audit.Entry
-}
-
-func (r *recorder) Record(_ context.Context, e audit.Entry) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.entries = append(r.entries, e)
-	return nil
-}
-
-func (r *recorder) last() audit.Entry {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if len(r.entries) == 0 {
-		return audit.Entry{}
-	}
-	return r.entries[len(r.entries)-1]
-}
-
 // env is a manager over a fresh database with users alice and bob, its
 // clock and what it records.
 type env struct {
 	*Manager
 	db  *store.DB
-	rec *recorder
+	rec *audittest.Recorder
 	now time.Time
 }
 
 func (e *env) advance(d time.Duration) { e.now = e.now.Add(d) }
 
+// eachDB runs f with a manager over SQLite and over PostgreSQL.
 func eachDB(t *testing.T, c Config, f func(t *testing.T, e *env)) {
-	for _, db := range []struct {
-		name string
-		url  func(testing.TB) string
-	}{{"sqlite", storetest.SQLite}, {"postgres", storetest.Postgres}} {
-		t.Run(db.name, func(t *testing.T) {
-			db, err := store.OpenDB(t.Context(), db.url(t))
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { db.Close() })
-			e := &env{db: db, rec: &recorder{}, now: t0}
-			c.Now = func() time.Time { return e.now }
-			if e.Manager, err = New(db, e.rec, c); err != nil {
-				t.Fatal(err)
-			}
-			for _, u := range []struct {
-				id, name string
-				role     store.Role
-			}{{"u1", "alice", store.Analyst}, {"u2", "bob", store.Admin}} {
-				err := db.CreateUser(t.Context(), store.User{ID: u.id, Name: u.name, Role: u.role, Password: "$argon2id$x",
-					PasswordChanged: t0, Created: t0, Updated: t0})
-				if err != nil {
-					t.Fatal(err)
-				}
-			}
-			f(t, e)
-		})
+	storetest.Each(t, func(t *testing.T, url string) { f(t, newEnv(t, url, c)) })
+}
+
+func newEnv(t *testing.T, url string, c Config) *env {
+	t.Helper()
+	db, err := store.OpenDB(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
 	}
+	t.Cleanup(func() { db.Close() })
+	e := &env{db: db, rec: &audittest.Recorder{}, now: t0}
+	c.Now = func() time.Time { return e.now }
+	if e.Manager, err = New(db, e.rec, c); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct {
+		id, name string
+		role     store.Role
+	}{{"u1", "alice", store.Analyst}, {"u2", "bob", store.Admin}} {
+		err := db.CreateUser(t.Context(), store.User{ID: u.id, Name: u.name, Role: u.role, Password: "$argon2id$x",
+			PasswordChanged: t0, Created: t0, Updated: t0})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	return e
 }
 
 func (e *env) create(t *testing.T, user string) (string, string) {
@@ -138,12 +115,12 @@ func TestNewIDs(t *testing.T) {
 func TestGetErrors(t *testing.T) {
 	t.Parallel()
 	eachDB(t, Config{}, func(t *testing.T, e *env) {
-		if _, err := e.get(""); !errors.Is(err, ErrUnknown) || len(e.rec.entries) != 0 {
-			t.Errorf("no id: %v, recorded %d", err, len(e.rec.entries))
+		if _, err := e.get(""); !errors.Is(err, ErrUnknown) || len(e.rec.Entries()) != 0 {
+			t.Errorf("no id: %v, recorded %d", err, len(e.rec.Entries()))
 		}
 		for _, id := range []string{"not-an-id", newID()} {
 			_, err := e.get(id)
-			if got := e.rec.last(); !errors.Is(err, ErrUnknown) || got.Action != audit.ActionSessionInvalid || got.Actor != "-" ||
+			if got := e.rec.Last(); !errors.Is(err, ErrUnknown) || got.Action != audit.ActionSessionInvalid || got.Actor != "-" ||
 				got.SourceIP != "192.0.2.9" || got.Result != audit.ResultFailure {
 				t.Errorf("id %q: %v, recorded %+v", id, err, got)
 			}
@@ -164,7 +141,7 @@ func TestIdleTimeout(t *testing.T) {
 		}
 		e.advance(15*time.Minute + time.Second)
 		_, err := e.get(id)
-		if got := e.rec.last(); !errors.Is(err, ErrExpired) || got.Actor != "alice" || !strings.Contains(got.Detail, "idle for 15m1s") {
+		if got := e.rec.Last(); !errors.Is(err, ErrExpired) || got.Actor != "alice" || !strings.Contains(got.Detail, "idle for 15m1s") {
 			t.Errorf("after 15m1s idle: %v, recorded %+v", err, got)
 		}
 		// Ended: using it again says so.
@@ -209,8 +186,8 @@ func TestLifetime(t *testing.T) {
 		}
 		e.advance(10 * time.Minute) // an hour after login: busy, but over
 		_, err := e.get(id)
-		if !errors.Is(err, ErrExpired) || !strings.Contains(e.rec.last().Detail, "past its lifetime") {
-			t.Errorf("an hour after login: %v, recorded %+v", err, e.rec.last())
+		if !errors.Is(err, ErrExpired) || !strings.Contains(e.rec.Last().Detail, "past its lifetime") {
+			t.Errorf("an hour after login: %v, recorded %+v", err, e.rec.Last())
 		}
 	})
 }
@@ -226,7 +203,7 @@ func TestOneSessionPerUser(t *testing.T) {
 		if first == second {
 			t.Fatal("a login kept the session id")
 		}
-		if got := e.rec.last(); got.Action != audit.ActionSessionEnd || got.Target != "alice" || !strings.Contains(got.Detail, "new login") {
+		if got := e.rec.Last(); got.Action != audit.ActionSessionEnd || got.Target != "alice" || !strings.Contains(got.Detail, "new login") {
 			t.Errorf("recorded %+v", got)
 		}
 		if _, err := e.get(first); !errors.Is(err, ErrEnded) || !strings.Contains(err.Error(), "replaced") {
@@ -247,7 +224,7 @@ func TestLogout(t *testing.T) {
 		if err := e.End(t.Context(), id, "192.0.2.1"); err != nil {
 			t.Fatal(err)
 		}
-		if got := e.rec.last(); got.Action != audit.ActionLogout || got.Actor != "alice" {
+		if got := e.rec.Last(); got.Action != audit.ActionLogout || got.Actor != "alice" {
 			t.Errorf("recorded %+v", got)
 		}
 		if _, err := e.get(id); !errors.Is(err, ErrEnded) || !strings.Contains(err.Error(), "logout") {
@@ -307,7 +284,7 @@ func TestSweep(t *testing.T) {
 		if err := e.Sweep(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		if got := e.rec.last(); got.Action != audit.ActionSessionEnd || got.Actor != "system" || got.Target != "alice" || got.Detail != "idle" {
+		if got := e.rec.Last(); got.Action != audit.ActionSessionEnd || got.Actor != "system" || got.Target != "alice" || got.Detail != "idle" {
 			t.Errorf("recorded %+v", got)
 		}
 		if _, err := e.get(busy); err != nil {

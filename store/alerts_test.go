@@ -77,7 +77,7 @@ func TestAlertsFilters(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			eachDB(t, func(t *testing.T, url string) {
+			storetest.Each(t, func(t *testing.T, url string) {
 				db := openDB(t, url)
 				ids := seedAlerts(t, db)
 				alerts, next, err := db.Alerts(t.Context(), tc.q)
@@ -104,7 +104,7 @@ func TestAlertsFilters(t *testing.T) {
 
 func TestAlertsPages(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		const n = 23
 		var obs []Observation
@@ -187,7 +187,7 @@ func TestAlertsInvalid(t *testing.T) {
 
 func TestEventsErrors(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		changes, err := db.Record(t.Context(), []Observation{ob("r1", "e1", nil, 0), ob("r1", "e2", nil, 1), ob("r2", "e1", nil, 0)})
 		if err != nil {
@@ -211,7 +211,7 @@ func TestEventsErrors(t *testing.T) {
 
 func TestAlertNotFound(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		for _, id := range []string{"01ARZ3NDEKTSV4RRFFQ69G5FAV", "", "../x", "bad \xff\x00 id\n"} {
 			_, err := db.Alert(t.Context(), id)
@@ -232,7 +232,7 @@ func TestAlertNotFound(t *testing.T) {
 
 func TestSetStatus(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		changes, err := db.Record(ctx, []Observation{ob("r1", "e1", str("alice"), 0)})

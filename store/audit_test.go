@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"vigil/store/storetest"
 )
 
 // testHash chains entries for the store's tests: the audit package has
@@ -34,7 +36,7 @@ func appendAudit(t *testing.T, db *DB, actor, action, result string, at time.Tim
 
 func TestAppendAudit(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		if seq, hash, err := db.AuditHead(ctx); err != nil || seq != 0 || hash != nil {
@@ -81,7 +83,7 @@ func TestAppendAudit(t *testing.T) {
 
 func TestAuditEntriesQuery(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		for i := range 10 {
@@ -148,7 +150,7 @@ func TestAuditEntriesQuery(t *testing.T) {
 
 func TestAuditSeals(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		if s, err := db.LastAuditSeal(ctx); err != nil || s != nil {
@@ -182,7 +184,7 @@ func TestAuditSeals(t *testing.T) {
 // one chain, without gaps.
 func TestAppendAuditConcurrently(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		dbs := []*DB{openDB(t, url), openDB(t, url)}
 		const n = 60
 		var wg sync.WaitGroup

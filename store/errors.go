@@ -10,10 +10,12 @@ var (
 	// ErrInvalid is returned for a malformed argument: a query, a
 	// cursor, a status, a token.
 	ErrInvalid = errors.New("invalid argument")
-	// ErrConflict is returned when a change would break a uniqueness
-	// rule of the store: a token name already in use, or reopening an
-	// alert while another alert of the same rule and dedup values takes
-	// its events.
+	// ErrConflict is returned when a change conflicts with what the
+	// store holds: a name or id in use (tokens, users, sessions), an
+	// alert reopened while another of its rule and dedup values takes
+	// its events, or a record in a state that forbids the change (a
+	// locked user, an action not pending, a delivery not dead, a silence
+	// that has ended).
 	ErrConflict = errors.New("conflict")
 )
 

@@ -169,7 +169,7 @@ func TestRecord(t *testing.T) {
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			eachDB(t, func(t *testing.T, url string) {
+			storetest.Each(t, func(t *testing.T, url string) {
 				db := openDB(t, url)
 				for i, call := range tc.calls {
 					if got := mustRecord(t, db, call...); !slices.Equal(got, tc.changes[i]) {
@@ -224,7 +224,7 @@ func TestRecordClosed(t *testing.T) {
 	t.Parallel()
 	for _, status := range []Status{Resolved, FalsePositive} {
 		t.Run(string(status), func(t *testing.T) {
-			eachDB(t, func(t *testing.T, url string) {
+			storetest.Each(t, func(t *testing.T, url string) {
 				db := openDB(t, url)
 				alice := str("alice")
 				changes, err := db.Record(t.Context(), []Observation{ob("r1", "e1", alice, 0)})
@@ -257,7 +257,7 @@ func TestRecordClosed(t *testing.T) {
 // goroutines on two connections to the database, like two nodes.
 func TestRecordConcurrently(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		const (
 			nodes      = 2
 			goroutines = 4
@@ -316,7 +316,7 @@ func TestRecordConcurrently(t *testing.T) {
 
 func TestRecordEntitiesAndFields(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		e1 := ob("r1", "e1", nil, 0)
 		e1.Entities = map[string][]string{"ip": {"10.0.0.1", "10.0.0.2"}, "user": {"alice"}}
@@ -367,7 +367,7 @@ func TestRecordEntitiesAndFields(t *testing.T) {
 
 func TestRecordKeepsAlertFields(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		before := time.Now().UTC()
 		obs := []Observation{ob("r1", "e1", str("alice"), 5), withoutTime(ob("r1", "e0", str("alice"), 0)), ob("r1", "e2", str("alice"), 1)}
@@ -419,7 +419,7 @@ func TestRecordKeepsAlertFields(t *testing.T) {
 
 func TestRecordExtremeTimes(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		early := ob("r1", "early", nil, 0)
 		early.Time = time.Date(1, 1, 1, 0, 0, 1, 0, time.UTC)
@@ -444,7 +444,7 @@ func TestRecordExtremeTimes(t *testing.T) {
 
 func TestKeepEvents(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		const n = KeepEvents + 50
 		var obs []Observation
@@ -510,7 +510,7 @@ func TestKeepEvents(t *testing.T) {
 // PostgreSQL: they change nothing, and leave no empty alert.
 func TestRecordLostRace(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		alice, bob := str("alice"), str("bob")
 		changes, err := db.Record(t.Context(), []Observation{ob("r1", "e1", alice, 0)})
@@ -544,7 +544,7 @@ func TestRecordLostRace(t *testing.T) {
 // could not store or index as they are.
 func TestRecordHostileEvents(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		db := openDB(t, url)
 		long := strings.Repeat("x", 10_000)
 		o := ob("r1", long, str(strings.Repeat("u", 10_000)), 0)

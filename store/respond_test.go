@@ -4,11 +4,13 @@ import (
 	"errors"
 	"testing"
 	"time"
+
+	"vigil/store/storetest"
 )
 
 func TestQueue(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		changes, err := db.Record(ctx, []Observation{ob("r1", "e1", nil, 0)})
@@ -41,7 +43,7 @@ func TestQueue(t *testing.T) {
 
 func TestGroups(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		g := Group{ID: "g1", Route: "{}/0", Key: `{}:{rule="r1"}`, Receiver: "pager", Labels: map[string]string{"rule": "r1"},
@@ -90,7 +92,7 @@ func TestGroups(t *testing.T) {
 
 func TestDeliveries(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		f := Flush{Group: "g", Was: t0, Next: t0, At: t0}
@@ -150,7 +152,7 @@ func TestDeliveries(t *testing.T) {
 
 func TestSilences(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		later, err := db.CreateSilence(ctx, Silence{Matchers: []string{`rule="r1"`}, StartsAt: t0.Add(time.Hour), EndsAt: t0.Add(2 * time.Hour),
@@ -179,7 +181,7 @@ func TestSilences(t *testing.T) {
 
 func TestAddAction(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		a := Action{AlertID: "a1", Name: "deactivate", Type: "t", Mode: "auto", State: ActionQueued, Request: "{}", Created: t0}

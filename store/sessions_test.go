@@ -8,6 +8,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"vigil/store/storetest"
 )
 
 func sessionHash(id string) []byte {
@@ -22,7 +24,7 @@ func session(hash []byte, userID string, at time.Time) Session {
 
 func TestSessions(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		mustUser(t, db, "u1", "alice", Admin)
@@ -97,7 +99,7 @@ func TestSessions(t *testing.T) {
 
 func TestEndStaleSessions(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		for i, name := range []string{"idle", "busy", "old", "ended"} {
@@ -150,7 +152,7 @@ func TestEndStaleSessions(t *testing.T) {
 // two connections to the database: one session is left.
 func TestCreateSessionConcurrently(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		dbs := []*DB{openDB(t, url), openDB(t, url)}
 		mustUser(t, dbs[0], "u1", "alice", Analyst)
 		const n = 20

@@ -3,11 +3,13 @@ package store
 import (
 	"testing"
 	"time"
+
+	"vigil/store/storetest"
 )
 
 func TestSourceActivity(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		m0 := t0.Truncate(time.Minute)

@@ -18,7 +18,7 @@ func token(id, name string) Token {
 
 func TestTokens(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		first := token("tok1", "ci")
@@ -121,7 +121,7 @@ func TestCreateTokenInvalid(t *testing.T) {
 
 func TestCheckpoints(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		if data, err := db.Checkpoint(ctx, "detector/a"); data != nil || err != nil {
@@ -147,7 +147,7 @@ func TestCheckpoints(t *testing.T) {
 
 func TestFiles(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		_, err := db.File(ctx, "trails", "2026/03/14/a.json.gz")

@@ -112,3 +112,39 @@ GROUP BY e.type, e.value ORDER BY COUNT(DISTINCT e.alert_id) DESC, e.type, e.val
 	}
 	return out, rows.Err()
 }
+
+// InHand is how many alerts are being handled, by severity: open ones,
+// which nobody has taken up yet, and acknowledged ones.
+type InHand struct {
+	Open, Acknowledged [rule.Critical + 1]int
+}
+
+// AlertsInHand returns how many alerts are open and acknowledged, by
+// severity.
+func (db *DB) AlertsInHand(ctx context.Context) (*InHand, error) {
+	rows, err := db.reader().query(ctx, `SELECT status, severity_rank, COUNT(*) FROM alerts
+WHERE status IN ('open', 'acknowledged') GROUP BY status, severity_rank`)
+	if err != nil {
+		return nil, fmt.Errorf("store: alerts in hand: %w", err)
+	}
+	defer rows.Close()
+	var out InHand
+	for rows.Next() {
+		var (
+			status     string
+			sev, count int64
+		)
+		if err := rows.Scan(&status, &sev, &count); err != nil {
+			return nil, fmt.Errorf("store: alerts in hand: %w", err)
+		}
+		if sev < 0 || sev > int64(rule.Critical) {
+			continue
+		}
+		if Status(status) == Open {
+			out.Open[sev] = int(count)
+		} else {
+			out.Acknowledged[sev] = int(count)
+		}
+	}
+	return &out, rows.Err()
+}

@@ -5,11 +5,12 @@ import (
 	"time"
 
 	"vigil/rule"
+	"vigil/store/storetest"
 )
 
 func TestStats(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		obs := []Observation{ob("r1", "e1", str("alice"), 0), ob("r1", "e2", str("bob"), 1), ob("r2", "e1", str("alice"), 2)}
@@ -39,6 +40,24 @@ func TestStats(t *testing.T) {
 		ents, err := db.TopEntities(ctx, t0.Add(-time.Hour), 1)
 		if err != nil || len(ents) != 1 || ents[0].Alerts != 3 {
 			t.Errorf("top entities: %+v, %v", ents, err)
+		}
+		changes, err := db.Record(ctx, []Observation{ob("r3", "e9", str("carol"), 3)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.SetStatus(ctx, changes[0].AlertID, Resolved, "", "alice"); err != nil {
+			t.Fatal(err)
+		}
+		r1, _, err := db.Alerts(ctx, Query{Rule: "r1", Limit: 1})
+		if err != nil || len(r1) != 1 {
+			t.Fatalf("alerts of r1: %v, %v", r1, err)
+		}
+		if _, err := db.SetStatus(ctx, r1[0].ID, Acknowledged, "", "alice"); err != nil {
+			t.Fatal(err)
+		}
+		in, err := db.AlertsInHand(ctx)
+		if err != nil || in.Open[rule.High] != 2 || in.Acknowledged[rule.High] != 1 || in.Open[rule.Low] != 0 {
+			t.Errorf("alerts in hand: %+v, %v", in, err)
 		}
 	})
 }

@@ -188,5 +188,7 @@ const (
 	FileCorrupt FileState = "corrupt" // nothing could be read
 )
 
-// ErrNotFound is returned for an alert or token that does not exist.
+// ErrNotFound is returned for a record the store does not have: an
+// alert, a token, a user, a session, a silence, a delivery, an action, a
+// rule exception, an audit entry...
 var ErrNotFound = errors.New("not found")

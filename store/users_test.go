@@ -30,7 +30,7 @@ func mustUser(t *testing.T, db *DB, id, name string, role Role) User {
 
 func TestUsers(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		alice := mustUser(t, db, "u1", "alice", Admin)
@@ -91,7 +91,7 @@ func TestCreateUserInvalid(t *testing.T) {
 
 func TestUpdateUser(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		mustUser(t, db, "u1", "alice", Analyst)
@@ -141,7 +141,7 @@ func TestUpdateUser(t *testing.T) {
 // changes do not.
 func TestUpdateUserEndsSessions(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		ctx := t.Context()
 		db := openDB(t, url)
 		mustUser(t, db, "u1", "alice", Analyst)
@@ -182,7 +182,7 @@ func TestUpdateUserEndsSessions(t *testing.T) {
 // lost.
 func TestUpdateUserConcurrently(t *testing.T) {
 	t.Parallel()
-	eachDB(t, func(t *testing.T, url string) {
+	storetest.Each(t, func(t *testing.T, url string) {
 		dbs := []*DB{openDB(t, url), openDB(t, url)}
 		mustUser(t, dbs[0], "u1", "alice", Analyst)
 		const n = 40

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"vigil/notify"
+	"vigil/sign"
 )
 
 // WebhookDelivery is a request a webhook received, its signature
@@ -16,23 +17,23 @@ import (
 type WebhookDelivery struct {
 	Body      notify.WebhookBody
 	Raw       []byte
-	Delivery  string // the DeliveryHeader
-	Signature string // the SignatureHeader
+	Delivery  string // the sign.DeliveryHeader
+	Signature string // the sign.Header
 }
 
 // Tolerance is how old a webhook's signature may be.
 const Tolerance = 5 * time.Minute
 
 // NewWebhook starts a receiver of vigil's webhooks that checks their
-// signature with secret (none when it is empty) as notify.Verify does,
+// signature with secret (none when it is empty) as sign.Verify does,
 // refusing with 401 a request not signed, signed otherwise, or signed
 // more than Tolerance ago. It answers 200.
 func NewWebhook(t testing.TB, secret string, opts ...Option) *Server[WebhookDelivery] {
 	t.Helper()
 	return newServer(t, "/hook", Reply{Status: http.StatusOK, Body: `{}`}, func(r *http.Request, body []byte) ([]WebhookDelivery, *Reply) {
-		d := WebhookDelivery{Raw: bytes.Clone(body), Delivery: r.Header.Get(notify.DeliveryHeader), Signature: r.Header.Get(notify.SignatureHeader)}
+		d := WebhookDelivery{Raw: bytes.Clone(body), Delivery: r.Header.Get(sign.DeliveryHeader), Signature: r.Header.Get(sign.Header)}
 		if secret != "" {
-			if err := notify.Verify([]byte(secret), d.Signature, body, Tolerance, time.Now()); err != nil {
+			if err := sign.Verify([]byte(secret), d.Signature, body, Tolerance, time.Now()); err != nil {
 				return nil, jsonReply(http.StatusUnauthorized, map[string]string{"error": err.Error()})
 			}
 		}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver
+	_ "modernc.org/sqlite"             // the "sqlite" driver
 )
 
 // DefaultPostgres is where tests look for PostgreSQL when
@@ -45,6 +46,15 @@ var ping = sync.OnceValue(func() error {
 	defer cancel()
 	return db.PingContext(ctx)
 })
+
+// Each runs f as two subtests, "sqlite" and "postgres", each with the
+// URL of a fresh database: SQLite's and PostgreSQL's (which skips or
+// fails as Postgres does).
+func Each(t *testing.T, f func(t *testing.T, url string)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { f(t, SQLite(t)) })
+	t.Run("postgres", func(t *testing.T) { f(t, Postgres(t)) })
+}
 
 // SQLite returns the path of a new SQLite database in a temporary
 // directory.
@@ -81,6 +91,24 @@ func Postgres(tb testing.TB) string {
 		sep = "&"
 	}
 	return dsn + sep + "search_path=" + schema
+}
+
+// Open opens the database at url, SQLite's or PostgreSQL's, with
+// database/sql: a connection around the store, for tests that change
+// its tables as whoever tampers with them would. It is closed at the end
+// of the test.
+func Open(tb testing.TB, url string) *sql.DB {
+	tb.Helper()
+	driver, dsn := "pgx", url
+	if !strings.HasPrefix(url, "postgres") {
+		driver, dsn = "sqlite", "file:"+url+"?_pragma=busy_timeout(10000)"
+	}
+	db, err := sql.Open(driver, dsn)
+	if err != nil {
+		tb.Fatalf("open %s: %v", redact(url), err)
+	}
+	tb.Cleanup(func() { db.Close() })
+	return db
 }
 
 // redact hides the password of a URL.
