@@ -18,6 +18,7 @@ import (
 	"strings"
 	"time"
 
+	"vigil/audit"
 	"vigil/auth"
 	"vigil/ocsf"
 	"vigil/rule"
@@ -36,6 +37,8 @@ type API struct {
 	// Receivers the names of each one's integrations.
 	ReceiverNames []string
 	Receivers     map[string][]string
+	// Trail records the changes tokens make, and their refusals.
+	Trail audit.Recorder
 }
 
 // Register adds the API's routes to mux.
@@ -63,6 +66,7 @@ func (a *API) guard(roles []store.Role, h http.HandlerFunc) http.Handler {
 			server.Error(w, http.StatusServiceUnavailable, "cannot check tokens now")
 			return
 		case !auth.Allowed(t, roles...):
+			a.audit(w, r, t, audit.ActionAccessDenied, r.Method+" "+r.URL.Path, "denied", "role "+string(t.Role))
 			server.Error(w, http.StatusForbidden, fmt.Sprintf("a token of role %s cannot do this", t.Role))
 			return
 		}
@@ -261,7 +265,9 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.Log.Info("alert status changed", "alert", al.ID, "status", c.Status, "by", t.Name)
-	server.JSON(w, http.StatusOK, al)
+	if a.audit(w, r, t, audit.ActionAlertStatus, al.ID, "ok", string(c.Status)+": "+c.Comment) {
+		server.JSON(w, http.StatusOK, al)
+	}
 }
 
 // maxBody bounds the JSON body of a request.
@@ -304,6 +310,22 @@ func decodeJSON(body io.Reader, v any) error {
 		return errors.New("data after the JSON object")
 	}
 	return nil
+}
+
+// audit records in the audit trail what a token did, as "api:NAME".
+// When the trail cannot take it, it answers 503 and returns false: the
+// change is made, but its caller learns that it is not recorded.
+func (a *API) audit(w http.ResponseWriter, r *http.Request, t *store.Token, action, target, result, detail string) bool {
+	if a.Trail == nil {
+		return true
+	}
+	e := audit.Actor{Name: "api:" + t.Name, IP: server.ClientIP(r)}.Entry(action, target, result, detail)
+	if err := a.Trail.Record(r.Context(), e); err != nil {
+		a.Log.Error("recording in the audit trail", "action", action, "err", err)
+		server.Error(w, http.StatusServiceUnavailable, "the change was made but the audit trail failed: tell an administrator")
+		return false
+	}
+	return true
 }
 
 // storeError answers a failed store call: 404 for a thing (an alert, a

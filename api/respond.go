@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"vigil/audit"
 	"vigil/auth"
 	"vigil/server"
 	"vigil/silence"
@@ -109,8 +110,11 @@ func (a *API) redrive(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, err, "delivery", "cannot re-drive: ")
 		return
 	}
-	a.Log.Info("dead letter re-driven", "delivery", d.ID, "receiver", d.Receiver, "by", auth.FromContext(r.Context()).Name)
-	server.JSON(w, http.StatusOK, d)
+	t := auth.FromContext(r.Context())
+	a.Log.Info("dead letter re-driven", "delivery", d.ID, "receiver", d.Receiver, "by", t.Name)
+	if a.audit(w, r, t, audit.ActionRedrive, d.ID, "ok", d.Receiver+" "+d.Integration) {
+		server.JSON(w, http.StatusOK, d)
+	}
 }
 
 // silenceJSON is a silence with its state.
@@ -181,7 +185,9 @@ func (a *API) createSilence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.Log.Info("silence created", "silence", s.ID, "by", s.CreatedBy)
-	server.JSON(w, http.StatusCreated, silenceJSON{s, silence.StateAt(s, now)})
+	if a.audit(w, r, auth.FromContext(r.Context()), audit.ActionSilenceAdd, s.ID, "ok", silence.Describe(s)) {
+		server.JSON(w, http.StatusCreated, silenceJSON{s, silence.StateAt(s, now)})
+	}
 }
 
 func (ns *newSilence) silence(now time.Time, by string) (*store.Silence, error) {
@@ -212,8 +218,11 @@ func (a *API) expireSilence(w http.ResponseWriter, r *http.Request) {
 		a.storeError(w, err, "silence", "cannot expire: ")
 		return
 	}
-	a.Log.Info("silence expired", "silence", s.ID, "by", auth.FromContext(r.Context()).Name)
-	server.JSON(w, http.StatusOK, silenceJSON{s, silence.Expired})
+	t := auth.FromContext(r.Context())
+	a.Log.Info("silence expired", "silence", s.ID, "by", t.Name)
+	if a.audit(w, r, t, audit.ActionSilenceRemove, s.ID, "ok", silence.Describe(s)) {
+		server.JSON(w, http.StatusOK, silenceJSON{s, silence.Expired})
+	}
 }
 
 func (a *API) actions(w http.ResponseWriter, r *http.Request) {
@@ -256,14 +265,20 @@ func (a *API) decide(approve bool) http.HandlerFunc {
 		if !readJSON(w, r, &d, `{"comment": ...}`) {
 			return
 		}
-		by := auth.FromContext(r.Context()).Name
-		act, err := a.Store.Decide(r.Context(), r.PathValue("id"), approve, by, d.Comment, time.Now())
+		t := auth.FromContext(r.Context())
+		act, err := a.Store.Decide(r.Context(), r.PathValue("id"), approve, t.Name, d.Comment, time.Now())
 		if err != nil {
 			a.storeError(w, err, "action", "cannot decide: ")
 			return
 		}
-		a.Log.Info("action decided", "action", act.ID, "name", act.Name, "alert", act.AlertID, "approved", approve, "by", by)
-		server.JSON(w, http.StatusOK, act)
+		a.Log.Info("action decided", "action", act.ID, "name", act.Name, "alert", act.AlertID, "approved", approve, "by", t.Name)
+		kind := audit.ActionReject
+		if approve {
+			kind = audit.ActionApprove
+		}
+		if a.audit(w, r, t, kind, act.ID, "ok", act.Name+" of alert "+act.AlertID+": "+d.Comment) {
+			server.JSON(w, http.StatusOK, act)
+		}
 	}
 }
 

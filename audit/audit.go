@@ -76,8 +76,9 @@ const (
 	ActionAlertStatus    = "alert.status"
 	ActionSilenceAdd     = "silence.add"
 	ActionSilenceRemove  = "silence.remove"
-	ActionApprove        = "action.approve" // an automatic response approved
-	ActionReject         = "action.reject"  // or refused
+	ActionApprove        = "action.approve"   // an automatic response approved
+	ActionReject         = "action.reject"    // or refused
+	ActionRedrive        = "delivery.redrive" // a dead letter sent again
 	ActionAuditExport    = "audit.export"
 	ActionAuditVerify    = "audit.verify"
 )

@@ -153,7 +153,12 @@ type Limiter struct {
 	now   func() time.Time // time.Now when nil
 	mu    sync.Mutex
 	b     map[string]*bucket
+	// sweepAt is the number of buckets at which full ones are dropped.
+	sweepAt int
 }
+
+// minSweep is the least number of buckets a limiter sweeps at.
+const minSweep = 4096
 
 type bucket struct {
 	tokens float64
@@ -186,6 +191,9 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 	}
 	b := l.b[key]
 	if b == nil {
+		if len(l.b) >= max(l.sweepAt, minSweep) {
+			l.sweep(now)
+		}
 		b = &bucket{tokens: l.Burst, at: now}
 		l.b[key] = b
 	}
@@ -198,6 +206,20 @@ func (l *Limiter) Allow(key string) (bool, time.Duration) {
 		return true, 0
 	}
 	return false, l.wait(b.tokens)
+}
+
+// sweep drops the buckets that have refilled: a key seen again starts
+// with a full bucket anyway. Many keys (the addresses of a scan of the
+// login page) thus cost memory only while they are busy. The next sweep
+// comes when the buckets left have doubled, so sweeping costs a constant
+// amount per new key.
+func (l *Limiter) sweep(now time.Time) {
+	for k, b := range l.b {
+		if l.refill(b.tokens, now.Sub(b.at)) >= l.Burst {
+			delete(l.b, k)
+		}
+	}
+	l.sweepAt = 2 * len(l.b)
 }
 
 // refill returns what a bucket holding tokens holds after d.

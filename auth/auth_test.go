@@ -474,3 +474,29 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+func TestLimiterForgetsIdleKeys(t *testing.T) {
+	now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+	l := &Limiter{Rate: 1, Burst: 2, now: func() time.Time { return now }}
+	for i := range 3 * minSweep {
+		l.Allow(fmt.Sprint("idle-", i))
+	}
+	busy := "busy"
+	l.Allow(busy)
+	l.Allow(busy)
+	now = now.Add(time.Hour) // every bucket but busy's refills... and busy's too
+	l.Allow(busy)
+	l.Allow(busy)
+	if ok, _ := l.Allow(busy); ok {
+		t.Fatal("busy's third request in the same instant was allowed")
+	}
+	for i := range minSweep {
+		l.Allow(fmt.Sprint("new-", i))
+	}
+	if n := len(l.b); n > 2*minSweep {
+		t.Errorf("%d buckets kept after the idle ones refilled", n)
+	}
+	if ok, _ := l.Allow(busy); ok {
+		t.Error("a sweep forgot a busy bucket")
+	}
+}

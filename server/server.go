@@ -98,9 +98,27 @@ func Secure(h http.Handler) http.Handler {
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "no-referrer")
 		hd.Set("Cache-Control", "no-store")
+		hd.Set("Content-Security-Policy", csp)
 		h.ServeHTTP(w, r)
 	})
 }
+
+// ClientIP returns the address of the client that made a request: the
+// peer's, since vigil serves clients directly over TLS (a proxy in front
+// would need its own header, trusted by configuration).
+func ClientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// csp is the Content-Security-Policy of every answer: the console's
+// pages load their own stylesheet, scripts and images, and nothing else;
+// no inline script or style, no framing, forms post to the console only.
+const csp = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
+	"form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
 // Recorder remembers the status of a response.
 type Recorder struct {

@@ -7,6 +7,7 @@ package silence
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/prometheus/alertmanager/pkg/labels"
@@ -113,4 +114,10 @@ func (s *Set) Silencing(ls model.LabelSet, now time.Time) string {
 		}
 	}
 	return ""
+}
+
+// Describe says what a silence mutes, until when, and why: for the
+// audit trail and logs.
+func Describe(s *store.Silence) string {
+	return fmt.Sprintf("%s until %s: %s", strings.Join(s.Matchers, " "), s.EndsAt.UTC().Format(time.RFC3339), s.Comment)
 }
