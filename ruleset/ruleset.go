@@ -20,6 +20,13 @@ import (
 // problems and in the rules they define.
 const consolePrefix = "console:"
 
+// uploadPrefix starts the file names of the rules of uploaded files.
+const uploadPrefix = consolePrefix + "upload/"
+
+// Upload returns the name of the uploaded rule file that a rule's File
+// names, and whether it names one.
+func Upload(file string) (name string, ok bool) { return strings.CutPrefix(file, uploadPrefix) }
+
 // Console returns the changes made in the console as parsed rule files:
 // each upload as the file it is, and the settings and exceptions as
 // overrides.
@@ -38,7 +45,7 @@ func Console(ctx context.Context, db *store.DB) (*rule.Parsed, error) {
 	}
 	p := &rule.Parsed{}
 	for _, u := range uploads {
-		p.Merge(rule.ParseFile(consolePrefix+"upload/"+u.Name, u.Content))
+		p.Merge(rule.ParseFile(uploadPrefix+u.Name, u.Content))
 	}
 	for _, s := range settings {
 		o := &rule.Override{Rule: s.RuleID, Disabled: s.Disabled, File: consolePrefix + "settings/" + s.RuleID}

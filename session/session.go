@@ -92,6 +92,9 @@ func New(st Store, rec audit.Recorder, c Config) (*Manager, error) {
 	return &Manager{st: st, audit: rec, idle: c.Idle, life: c.Lifetime, now: c.Now, log: c.Log}, nil
 }
 
+// Timeouts returns the idle timeout and the lifetime of sessions.
+func (m *Manager) Timeouts() (idle, lifetime time.Duration) { return m.idle, m.life }
+
 // Session is a live session, with what the console needs of its user.
 type Session struct {
 	UserID string

@@ -8,11 +8,12 @@ type Permission string
 // The permissions. Roles are separate, each with the least it needs
 // (the specification's separation of system administration, audit
 // administration and day-to-day operation): administrators run vigil
-// (users, tokens, configuration, rules) but neither handle alerts nor
-// read the audit trail; analysts handle alerts (their status,
+// (users, tokens, configuration, rules) and may read the audit trail,
+// but do not handle alerts; analysts handle alerts (their status,
 // silences, approvals of responses, searches); auditors read the audit
 // trail and its reports, and alerts, and change nothing; ingest tokens
-// only send events.
+// only send events. Nobody can change or delete the audit trail: no
+// permission allows it, and vigil has no way to do it.
 const (
 	PermIngest      Permission = "ingest"       // send events
 	PermAlertsRead  Permission = "alerts.read"  // read alerts and metrics
@@ -29,7 +30,7 @@ const (
 
 // grants is what each role may do.
 var grants = map[store.Role][]Permission{
-	store.Admin:   {PermAlertsRead, PermUsers, PermTokens, PermConfig, PermRules},
+	store.Admin:   {PermAlertsRead, PermUsers, PermTokens, PermConfig, PermRules, PermAudit},
 	store.Analyst: {PermAlertsRead, PermAlertsWrite, PermSilences, PermApprove, PermSearch},
 	store.Auditor: {PermAlertsRead, PermAudit},
 	store.Ingest:  {PermIngest},
