@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/ed25519"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"io/fs"
@@ -16,47 +15,31 @@ import (
 )
 
 func auditCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{errors.New("audit: want verify or export")}
-	}
 	var f serveFlags
-	fset := newFlags("audit "+args[0], stderr)
-	addStoreFlags(fset, &f)
-	switch args[0] {
-	case "verify":
-		var keys list
-		fset.Var(&keys, "key", "a public key `FILE` whose seals to trust besides the data directory's audit.pub (repeatable)")
-		if err := noArgs(fset, args); err != nil {
-			return err
-		}
-		return auditVerify(ctx, &f, keys, stdout)
-	case "export":
-		var q store.AuditQuery
-		from := fset.String("from", "", "entries from this time on (RFC 3339)")
-		to := fset.String("to", "", "entries before this time (RFC 3339)")
-		fset.StringVar(&q.Actor, "actor", "", "entries of this actor only")
-		fset.StringVar(&q.Action, "action", "", "entries of this action only")
-		if err := noArgs(fset, args); err != nil {
-			return err
-		}
-		if err := times(&q, *from, *to); err != nil {
-			return err
-		}
-		return auditExport(ctx, &f, q, stdout)
-	}
-	return usageError{fmt.Errorf("audit: unknown command %q: want verify or export", args[0])}
-}
-
-// noArgs parses the flags of audit COMMAND, which takes no argument.
-func noArgs(fset *flag.FlagSet, args []string) error {
-	rest, err := parse(fset, args[1:])
+	fset, err := storeCommand("audit", []string{"verify", "export"}, args, &f, stderr)
 	if err != nil {
 		return err
 	}
-	if len(rest) > 0 {
-		return usageError{fmt.Errorf("audit %s: unexpected argument %q", args[0], rest[0])}
+	if args[0] == "verify" {
+		var keys list
+		fset.Var(&keys, "key", "a public key `FILE` whose seals to trust besides the data directory's audit.pub (repeatable)")
+		if err := noArgs(fset, args[1:]); err != nil {
+			return err
+		}
+		return auditVerify(ctx, &f, keys, stdout)
 	}
-	return nil
+	var q store.AuditQuery
+	from := fset.String("from", "", "entries from this time on (RFC 3339)")
+	to := fset.String("to", "", "entries before this time (RFC 3339)")
+	fset.StringVar(&q.Actor, "actor", "", "entries of this actor only")
+	fset.StringVar(&q.Action, "action", "", "entries of this action only")
+	if err := noArgs(fset, args[1:]); err != nil {
+		return err
+	}
+	if err := times(&q, *from, *to); err != nil {
+		return err
+	}
+	return auditExport(ctx, &f, q, stdout)
 }
 
 // times sets the time bounds of q from the flags.

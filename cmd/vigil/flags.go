@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"flag"
+	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"vigil/builtin"
@@ -47,6 +49,35 @@ func newFlags(name string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	return fs
+}
+
+// noArgs parses the flags of a command that takes no other argument.
+func noArgs(fs *flag.FlagSet, args []string) error {
+	rest, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(rest) > 0 {
+		return usageError{fmt.Errorf("%s: unexpected argument %q", fs.Name(), rest[0])}
+	}
+	return nil
+}
+
+// storeCommand checks that args starts with one of cmds, the commands of
+// name that work on the server's store, such as "token create", and
+// returns the flag set of that command, with the flags that find the
+// store in f.
+func storeCommand(name string, cmds, args []string, f *serveFlags, stderr io.Writer) (*flag.FlagSet, error) {
+	want := strings.Join(cmds[:len(cmds)-1], ", ") + " or " + cmds[len(cmds)-1]
+	switch {
+	case len(args) == 0:
+		return nil, usageError{fmt.Errorf("%s: want %s", name, want)}
+	case !slices.Contains(cmds, args[0]):
+		return nil, usageError{fmt.Errorf("%s: unknown command %q: want %s", name, args[0], want)}
+	}
+	fs := newFlags(name+" "+args[0], stderr)
+	addStoreFlags(fs, f)
+	return fs, nil
 }
 
 // ruleFlags are the flags that choose rules.

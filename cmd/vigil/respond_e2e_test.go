@@ -265,6 +265,20 @@ func TestRespond(t *testing.T) {
 		t.Errorf("approved by %q", done.DecidedBy)
 	}
 	e.n.stop()
+
+	// What the analyst's token did is in the audit trail, intact.
+	if out, errOut, code := vigil(t, "", "audit", "verify", "--data-dir", e.data()); code != 0 {
+		t.Errorf("audit verify: exit %d: %s%s", code, out, errOut)
+	}
+	trail, errOut, code := vigil(t, "", "audit", "export", "--data-dir", e.data())
+	if code != 0 {
+		t.Fatalf("audit export: exit %d: %s", code, errOut)
+	}
+	for _, want := range []string{"api:ana", "silence.add", "action.approve", "confirmed with the key owner"} {
+		if !strings.Contains(trail, want) {
+			t.Errorf("the audit trail has no %q:\n%s", want, trail)
+		}
+	}
 }
 
 func intersect(a, b []string) []string {

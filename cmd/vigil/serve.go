@@ -27,7 +27,9 @@ import (
 	"vigil/ingest"
 	"vigil/ruleset"
 	"vigil/server"
+	"vigil/sigma"
 	"vigil/store"
+	"vigil/web"
 )
 
 // serveFlags are the flags of serve that override its configuration file.
@@ -197,7 +199,17 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 	}
 	deps.Recorded = disp.Wake
 	names, integrations := receiverNames(disp)
-	(&api.API{Store: db, Limiter: limiter, Log: log, Version: version, ReceiverNames: names, Receivers: integrations}).Register(mux)
+	var corrs []*sigma.Correlation
+	if sc != nil {
+		corrs = sc.Correlations
+	}
+	pages := web.Pages{Sources: c.Sources, Inputs: c.Inputs, Rules: files, Correlations: corrs, ServerKey: key}
+	con, err := startConsole(ctx, c, db, key, pages, mux, log, stderr)
+	if err != nil {
+		return err
+	}
+	(&api.API{Store: db, Limiter: limiter, Log: log, Version: version, ReceiverNames: names, Receivers: integrations,
+		Trail: con.trail}).Register(mux)
 	health(mux, db, b, reg)
 
 	srv := &server.Server{Addr: c.Listen, Handler: server.Secure(server.Logged(log, mux)), TLS: tlsConf, Log: log, Ready: make(chan struct{})}
@@ -232,6 +244,8 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 		return nil
 	})
 	run("respond", disp.Run)
+	run("audit", con.trail.Run)
+	run("sessions", func(ctx context.Context) error { con.sessions.Run(ctx); return nil })
 	run("activity", func(ctx context.Context) error { return activity.Run(ctx, 10*time.Second) })
 	run("correlate", (&detect.Correlator{Deps: deps, Node: node, Partitions: c.Detect.Partitions, Checkpoint: time.Duration(c.Detect.Checkpoint)}).Run)
 	for _, input := range c.Inputs {

@@ -16,21 +16,19 @@ import (
 )
 
 func silenceCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{errors.New("silence: want add, list or expire")}
-	}
 	var f serveFlags
-	fs := newFlags("silence "+args[0], stderr)
-	addStoreFlags(fs, &f)
+	fs, err := storeCommand("silence", []string{"add", "list", "expire"}, args, &f, stderr)
+	if err != nil {
+		return err
+	}
 	switch args[0] {
 	case "add":
 		return silenceAdd(ctx, fs, &f, args[1:], stdout)
 	case "list":
 		return silenceList(ctx, fs, &f, args[1:], stdout)
-	case "expire":
+	default: // expire
 		return silenceExpire(ctx, fs, &f, args[1:], stdout)
 	}
-	return usageError{fmt.Errorf("silence: unknown command %q: want add, list or expire", args[0])}
 }
 
 func silenceAdd(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) (err error) {
@@ -63,16 +61,11 @@ func silenceAdd(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []str
 	if err != nil {
 		return err
 	}
-	if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceAdd, created.ID, "ok", silenceDetail(created))); err != nil {
+	if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceAdd, created.ID, "ok", silence.Describe(created))); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, created.ID)
 	return nil
-}
-
-// silenceDetail says what a silence mutes, and why, for the audit trail.
-func silenceDetail(s *store.Silence) string {
-	return fmt.Sprintf("%s until %s: %s", strings.Join(s.Matchers, " "), s.EndsAt.UTC().Format(time.RFC3339), s.Comment)
 }
 
 // silenceWindow sets when a silence starts and ends from the flags.
@@ -103,10 +96,8 @@ func silenceWindow(s *store.Silence, start, end string, d time.Duration) error {
 
 func silenceList(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) error {
 	all := fs.Bool("all", false, "list expired silences too")
-	if rest, err := parse(fs, args); err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
-	} else if len(rest) > 0 {
-		return usageError{fmt.Errorf("silence list: unexpected argument %q", rest[0])}
 	}
 	db, _, err := tokenStore(ctx, f)
 	if err != nil {
@@ -157,7 +148,7 @@ func silenceExpire(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []
 			errs = append(errs, fmt.Errorf("silence %s: %w", id, err))
 			continue
 		}
-		if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceRemove, id, "ok", silenceDetail(s))); err != nil {
+		if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceRemove, id, "ok", silence.Describe(s))); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, id, "expired")

@@ -20,7 +20,7 @@ func firstToken(ctx context.Context, db *store.DB, w io.Writer) error {
 	if err != nil || len(ts) > 0 {
 		return err
 	}
-	token, err := createToken(ctx, db, "admin", store.Admin, "")
+	token, err := auth.Create(ctx, db, "admin", store.Admin, "")
 	if err != nil {
 		return err
 	}
@@ -29,28 +29,20 @@ func firstToken(ctx context.Context, db *store.DB, w io.Writer) error {
 	return nil
 }
 
-func createToken(ctx context.Context, db *store.DB, name string, role store.Role, source string) (string, error) {
-	id, token := auth.New()
-	err := db.CreateToken(ctx, store.Token{ID: id, Name: name, Role: role, Source: source, Hash: auth.Hash(token), Created: time.Now()})
-	return token, err
-}
-
 func tokenCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return usageError{errors.New("token: want create, list or revoke")}
-	}
 	var f serveFlags
-	fs := newFlags("token "+args[0], stderr)
-	addStoreFlags(fs, &f)
+	fs, err := storeCommand("token", []string{"create", "list", "revoke"}, args, &f, stderr)
+	if err != nil {
+		return err
+	}
 	switch args[0] {
 	case "create":
 		return tokenCreate(ctx, fs, &f, args[1:], stdout)
 	case "list":
 		return tokenList(ctx, fs, &f, args[1:], stdout)
-	case "revoke":
+	default: // revoke
 		return tokenRevoke(ctx, fs, &f, args[1:], stdout)
 	}
-	return usageError{fmt.Errorf("token: unknown command %q: want create, list or revoke", args[0])}
 }
 
 // tokenStore opens the store the flags name.
@@ -75,13 +67,10 @@ func tokenCreate(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []st
 	role := fs.String("role", "", "what the token may do: ingest, analyst, admin or auditor")
 	name := fs.String("name", "", "a unique name for the token, such as the system or person it is for")
 	source := fs.String("source", "", "for ingest tokens: the one source it may send to (default: any)")
-	rest, err := parse(fs, args)
-	if err != nil {
+	if err := noArgs(fs, args); err != nil {
 		return err
 	}
 	switch {
-	case len(rest) > 0:
-		return usageError{fmt.Errorf("token create: unexpected argument %q", rest[0])}
 	case !store.Role(*role).Valid():
 		return usageError{fmt.Errorf("token create: --role %q: want ingest, analyst, admin or auditor", *role)}
 	case *name == "":
@@ -94,7 +83,7 @@ func tokenCreate(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []st
 		return err
 	}
 	defer db.Close()
-	token, err := createToken(ctx, db, *name, store.Role(*role), *source)
+	token, err := auth.Create(ctx, db, *name, store.Role(*role), *source)
 	if err != nil {
 		return err
 	}

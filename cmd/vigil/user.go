@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	osuser "os/user"
 	"path/filepath"
@@ -27,7 +28,36 @@ func addStoreFlags(fs *flag.FlagSet, f *serveFlags) {
 }
 
 // auditKeyFile is the private key that seals the audit trail.
-func auditKeyFile(c *config.Config) string { return filepath.Join(c.DataDir, "audit.key") }
+func auditKeyFile(c *config.Config) string {
+	if c.Audit.KeyFile != "" {
+		return c.Audit.KeyFile
+	}
+	return filepath.Join(c.DataDir, "audit.key")
+}
+
+// auditConfig returns the configuration of the audit trail.
+func auditConfig(c *config.Config, log *slog.Logger) (audit.Config, error) {
+	ac := audit.Config{KeyFile: auditKeyFile(c), SealEvery: c.Audit.SealEvery, SealInterval: time.Duration(c.Audit.SealInterval), Log: log}
+	for _, file := range c.Audit.TrustedKeys {
+		k, err := audit.LoadPublicKey(file)
+		if err != nil {
+			return ac, fmt.Errorf("audit.trusted_keys: %w", err)
+		}
+		ac.Trusted = append(ac.Trusted, k)
+	}
+	return ac, nil
+}
+
+// userConfig returns the configuration of the console's users.
+func userConfig(c *config.Config, key []byte) user.Config {
+	uc := user.Config{Key: key, MaxFailures: c.Console.MaxFailures, LockFor: time.Duration(c.Console.Lockout),
+		MinLength: c.Console.MinPasswordLength, OneTimeFor: time.Duration(c.Console.OneTimePasswordLifetime),
+		TOTPRoles: []store.Role{}}
+	for _, r := range c.Console.TOTPRoles {
+		uc.TOTPRoles = append(uc.TOTPRoles, store.Role(r))
+	}
+	return uc
+}
 
 // cliActor is who acts through the command line: the user of the
 // operating system, as the audit trail names it.
@@ -70,19 +100,32 @@ func openConsole(ctx context.Context, f *serveFlags) (*console, error) {
 }
 
 func newConsole(ctx context.Context, c *config.Config, db *store.DB) (*console, error) {
+	return openAccounts(ctx, c, db, cliActor(), nil)
+}
+
+// openAccounts opens the audit trail and the users of a store, for an
+// actor: a command or the server. A nil log discards.
+func openAccounts(ctx context.Context, c *config.Config, db *store.DB, by audit.Actor, log *slog.Logger) (*console, error) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	key, err := secretKey(c)
 	if err != nil {
 		return nil, err
 	}
-	trail, err := audit.Open(ctx, db, audit.Config{KeyFile: auditKeyFile(c)})
+	ac, err := auditConfig(c, log)
 	if err != nil {
 		return nil, err
 	}
-	users, err := user.New(db, trail, user.Config{Key: key})
+	trail, err := audit.Open(ctx, db, ac)
 	if err != nil {
 		return nil, err
 	}
-	return &console{db: db, trail: trail, users: users, by: cliActor()}, nil
+	users, err := user.New(db, trail, withNotices(userConfig(c, key), db, log))
+	if err != nil {
+		return nil, err
+	}
+	return &console{db: db, trail: trail, users: users, by: by}, nil
 }
 
 // close seals the audit trail (a command's changes are sealed at once)
@@ -91,18 +134,15 @@ func (c *console) close(ctx context.Context) error {
 	return errors.Join(c.trail.Seal(ctx), c.db.Close())
 }
 
-const userCommands = "add, passwd, role, lock, unlock, totp-reset or list"
-
 func userCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	if len(args) == 0 {
-		return usageError{errors.New("user: want " + userCommands)}
-	}
 	var f serveFlags
-	fs := newFlags("user "+args[0], stderr)
-	addStoreFlags(fs, &f)
+	fs, err := storeCommand("user", []string{"add", "passwd", "role", "lock", "unlock", "totp-reset", "list"}, args, &f, stderr)
+	if err != nil {
+		return err
+	}
 	name := fs.String("name", "", "the user's name")
 	role := fs.String("role", "", "admin, analyst or auditor")
-	run, ok := map[string]func(*console) error{
+	run := map[string]func(*console) error{
 		"add":        func(c *console) error { return userAdd(ctx, c, *name, *role, stdout) },
 		"passwd":     func(c *console) error { return userPasswd(ctx, c, *name, stdout) },
 		"role":       func(c *console) error { return c.users.SetRole(ctx, c.by, *name, store.Role(*role)) },
@@ -111,14 +151,10 @@ func userCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 		"totp-reset": func(c *console) error { return c.users.ResetTOTP(ctx, c.by, *name) },
 		"list":       func(c *console) error { return userList(ctx, c, stdout) },
 	}[args[0]]
-	if !ok {
-		return usageError{fmt.Errorf("user: unknown command %q: want %s", args[0], userCommands)}
-	}
-	rest, err := parse(fs, args[1:])
-	if err != nil {
+	if err := noArgs(fs, args[1:]); err != nil {
 		return err
 	}
-	if err := checkUserFlags(args[0], rest, *name, *role); err != nil {
+	if err := checkUserFlags(args[0], *name, *role); err != nil {
 		return err
 	}
 	c, err := openConsole(ctx, &f)
@@ -133,10 +169,8 @@ func userCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err 
 }
 
 // checkUserFlags checks the flags of user COMMAND.
-func checkUserFlags(cmd string, rest []string, name, role string) error {
+func checkUserFlags(cmd, name, role string) error {
 	switch {
-	case len(rest) > 0:
-		return usageError{fmt.Errorf("user %s: unexpected argument %q", cmd, rest[0])}
 	case cmd == "list" && (name != "" || role != ""):
 		return usageError{errors.New("user list: takes neither --name nor --role")}
 	case cmd != "list" && name == "":

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"database/sql"
 	"encoding/csv"
 	"os"
 	"path/filepath"
@@ -49,16 +48,7 @@ func (db consoleDB) run(t *testing.T, words ...string) (string, string, int) {
 // exec changes the store behind vigil's back.
 func (db consoleDB) exec(t *testing.T, query string) {
 	t.Helper()
-	driver, dsn := "pgx", db.url
-	if !strings.HasPrefix(db.url, "postgres") {
-		driver = "sqlite"
-	}
-	raw, err := sql.Open(driver, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
-	if _, err := raw.Exec(query); err != nil {
+	if _, err := storetest.Open(t, db.url).Exec(query); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
