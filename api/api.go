@@ -259,13 +259,13 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	t := auth.FromContext(r.Context())
-	al, err := a.Store.SetStatus(r.Context(), r.PathValue("id"), c.Status, c.Comment, t.Name)
+	al, err := a.Store.SetStatus(r.Context(), r.PathValue("id"), c.Status, c.Comment, actor(t))
 	if err != nil {
 		a.storeError(w, err, "alert", "cannot change the status: ")
 		return
 	}
 	a.Log.Info("alert status changed", "alert", al.ID, "status", c.Status, "by", t.Name)
-	if a.audit(w, r, t, audit.ActionAlertStatus, al.ID, "ok", string(c.Status)+": "+c.Comment) {
+	if a.audit(w, r, t, audit.ActionAlertStatus, al.ID, audit.ResultSuccess, string(c.Status)+": "+c.Comment) {
 		server.JSON(w, http.StatusOK, al)
 	}
 }
@@ -312,14 +312,19 @@ func decodeJSON(body io.Reader, v any) error {
 	return nil
 }
 
-// audit records in the audit trail what a token did, as "api:NAME".
+// actor names a token wherever what it did is recorded — an alert's
+// notes, a silence, an approval, the audit trail — as "api:NAME", so that
+// no token passes for a user of the console (user names hold no colon).
+func actor(t *store.Token) string { return "api:" + t.Name }
+
+// audit records in the audit trail what a token did, as its actor.
 // When the trail cannot take it, it answers 503 and returns false: the
 // change is made, but its caller learns that it is not recorded.
 func (a *API) audit(w http.ResponseWriter, r *http.Request, t *store.Token, action, target, result, detail string) bool {
 	if a.Trail == nil {
 		return true
 	}
-	e := audit.Actor{Name: "api:" + t.Name, IP: server.ClientIP(r)}.Entry(action, target, result, detail)
+	e := audit.Actor{Name: actor(t), IP: server.ClientIP(r)}.Entry(action, target, result, detail)
 	if err := a.Trail.Record(r.Context(), e); err != nil {
 		a.Log.Error("recording in the audit trail", "action", action, "err", err)
 		server.Error(w, http.StatusServiceUnavailable, "the change was made but the audit trail failed: tell an administrator")

@@ -966,9 +966,9 @@ func TestPatch(t *testing.T) {
 		!a.CreatedAt.Equal(before.CreatedAt) || a.Count != before.Count {
 		t.Fatalf("PATCH: %s", r)
 	}
-	if n := a.Notes[0]; n.Actor != "ann" || n.Status != store.Acknowledged || n.Comment != "looking into it <now>" ||
+	if n := a.Notes[0]; n.Actor != "api:ann" || n.Status != store.Acknowledged || n.Comment != "looking into it <now>" ||
 		n.At.Before(before.UpdatedAt) || n.At.After(time.Now()) {
-		t.Errorf("note %+v, want by ann with the comment", n)
+		t.Errorf("note %+v, want by api:ann with the comment", n)
 	}
 	// An admin resolves, without a comment.
 	r = e.patch(t, "ada", id, `{"status":"resolved"}`, "Content-Type", "application/json; charset=utf-8")
@@ -979,14 +979,14 @@ func TestPatch(t *testing.T) {
 		t.Errorf("an empty comment is shown: %s", r.body)
 	}
 	got := e.stored(t, id)
-	if got.Status != store.Resolved || len(got.Notes) != 2 || got.Notes[1].Actor != "ada" || got.Notes[1].Comment != "" ||
+	if got.Status != store.Resolved || len(got.Notes) != 2 || got.Notes[1].Actor != "api:ada" || got.Notes[1].Comment != "" ||
 		got.Notes[0].Comment != "looking into it <now>" {
 		t.Errorf("stored after two changes: status %s, notes %+v", got.Status, got.Notes)
 	}
 	// GET shows the notes, oldest first.
 	var one oneAlert
 	e.get(t, "/api/v1/alerts/"+id).decode(t, &one)
-	if one.Status != store.Resolved || len(one.Notes) != 2 || one.Notes[0].Actor != "ann" || one.Notes[1].Actor != "ada" {
+	if one.Status != store.Resolved || len(one.Notes) != 2 || one.Notes[0].Actor != "api:ann" || one.Notes[1].Actor != "api:ada" {
 		t.Errorf("GET after PATCH: status %s, notes %+v", one.Status, one.Notes)
 	}
 	// And the status filters see it.

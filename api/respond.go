@@ -20,6 +20,7 @@ func (a *API) registerRespond(mux *http.ServeMux, read, write []store.Role) {
 	mux.Handle("GET /api/v1/deliveries", a.guard(read, a.deliveries))
 	mux.Handle("GET /api/v1/deliveries/{id}", a.guard(read, a.delivery))
 	mux.Handle("POST /api/v1/deliveries/{id}/redrive", a.guard(write, a.redrive))
+	mux.Handle("DELETE /api/v1/deliveries/{id}", a.guard(write, a.discard))
 	mux.Handle("GET /api/v1/silences", a.guard(read, a.silences))
 	mux.Handle("GET /api/v1/silences/{id}", a.guard(read, a.silence))
 	mux.Handle("POST /api/v1/silences", a.guard(write, a.createSilence))
@@ -112,8 +113,22 @@ func (a *API) redrive(w http.ResponseWriter, r *http.Request) {
 	}
 	t := auth.FromContext(r.Context())
 	a.Log.Info("dead letter re-driven", "delivery", d.ID, "receiver", d.Receiver, "by", t.Name)
-	if a.audit(w, r, t, audit.ActionRedrive, d.ID, "ok", d.Receiver+" "+d.Integration) {
+	if a.audit(w, r, t, audit.ActionRedrive, d.ID, audit.ResultSuccess, d.Receiver+" "+d.Integration) {
 		server.JSON(w, http.StatusOK, d)
+	}
+}
+
+// discard deletes a dead letter that is not to be sent.
+func (a *API) discard(w http.ResponseWriter, r *http.Request) {
+	d, err := a.Store.Discard(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.storeError(w, err, "delivery", "cannot discard: ")
+		return
+	}
+	t := auth.FromContext(r.Context())
+	a.Log.Info("dead letter discarded", "delivery", d.ID, "receiver", d.Receiver, "by", t.Name)
+	if a.audit(w, r, t, audit.ActionDiscard, d.ID, audit.ResultSuccess, d.Receiver+" "+d.Integration+": "+d.LastError) {
+		w.WriteHeader(http.StatusNoContent)
 	}
 }
 
@@ -171,7 +186,7 @@ func (a *API) createSilence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := time.Now()
-	s, err := ns.silence(now, auth.FromContext(r.Context()).Name)
+	s, err := ns.silence(now, actor(auth.FromContext(r.Context())))
 	if err == nil {
 		err = silence.Check(s, now)
 	}
@@ -185,7 +200,7 @@ func (a *API) createSilence(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.Log.Info("silence created", "silence", s.ID, "by", s.CreatedBy)
-	if a.audit(w, r, auth.FromContext(r.Context()), audit.ActionSilenceAdd, s.ID, "ok", silence.Describe(s)) {
+	if a.audit(w, r, auth.FromContext(r.Context()), audit.ActionSilenceAdd, s.ID, audit.ResultSuccess, silence.Describe(s)) {
 		server.JSON(w, http.StatusCreated, silenceJSON{s, silence.StateAt(s, now)})
 	}
 }
@@ -220,7 +235,7 @@ func (a *API) expireSilence(w http.ResponseWriter, r *http.Request) {
 	}
 	t := auth.FromContext(r.Context())
 	a.Log.Info("silence expired", "silence", s.ID, "by", t.Name)
-	if a.audit(w, r, t, audit.ActionSilenceRemove, s.ID, "ok", silence.Describe(s)) {
+	if a.audit(w, r, t, audit.ActionSilenceRemove, s.ID, audit.ResultSuccess, silence.Describe(s)) {
 		server.JSON(w, http.StatusOK, silenceJSON{s, silence.Expired})
 	}
 }
@@ -266,7 +281,7 @@ func (a *API) decide(approve bool) http.HandlerFunc {
 			return
 		}
 		t := auth.FromContext(r.Context())
-		act, err := a.Store.Decide(r.Context(), r.PathValue("id"), approve, t.Name, d.Comment, time.Now())
+		act, err := a.Store.Decide(r.Context(), r.PathValue("id"), approve, actor(t), d.Comment, time.Now())
 		if err != nil {
 			a.storeError(w, err, "action", "cannot decide: ")
 			return
@@ -276,7 +291,7 @@ func (a *API) decide(approve bool) http.HandlerFunc {
 		if approve {
 			kind = audit.ActionApprove
 		}
-		if a.audit(w, r, t, kind, act.ID, "ok", act.Name+" of alert "+act.AlertID+": "+d.Comment) {
+		if a.audit(w, r, t, kind, act.ID, audit.ResultSuccess, act.Name+" of alert "+act.AlertID+": "+d.Comment) {
 			server.JSON(w, http.StatusOK, act)
 		}
 	}

@@ -27,7 +27,11 @@ type Alerting struct {
 	TimeIntervals []TimeInterval `yaml:"time_intervals"`
 	// MuteTimeIntervals is the older name of TimeIntervals, still read.
 	MuteTimeIntervals []TimeInterval `yaml:"mute_time_intervals"`
-	Delivery          Delivery       `yaml:"delivery"`
+	// InhibitSourceMaxAge is how recently an alert must have taken an
+	// event or changed to inhibit others (vigil's, not Alertmanager's:
+	// vigil's alerts fire until someone closes them).
+	InhibitSourceMaxAge Duration `yaml:"inhibit_source_max_age"`
+	Delivery            Delivery `yaml:"delivery"`
 }
 
 // Route is a node of the routing tree, as Alertmanager's.
@@ -269,14 +273,21 @@ func (a *Alerting) check(actions map[string]bool) error {
 		}
 	}
 	intervals := map[string]bool{}
-	for i, ti := range slices.Concat(a.TimeIntervals, a.MuteTimeIntervals) {
-		switch {
-		case ti.Name == "":
-			return errorf(fmt.Sprintf("alerting.time_intervals[%d].name", i), "empty")
-		case intervals[ti.Name]:
-			return errorf(fmt.Sprintf("alerting.time_intervals[%d].name", i), "%q named twice", ti.Name)
+	for _, l := range []struct {
+		field string
+		list  []TimeInterval
+	}{{"time_intervals", a.TimeIntervals}, {"mute_time_intervals", a.MuteTimeIntervals}} {
+		field := l.field
+		for i, ti := range l.list {
+			key := fmt.Sprintf("alerting.%s[%d].name", field, i)
+			switch {
+			case ti.Name == "":
+				return errorf(key, "empty")
+			case intervals[ti.Name]:
+				return errorf(key, "%q named twice", ti.Name)
+			}
+			intervals[ti.Name] = true
 		}
-		intervals[ti.Name] = true
 	}
 	if err := a.checkRoot(); err != nil {
 		return err
@@ -288,6 +299,9 @@ func (a *Alerting) check(actions map[string]bool) error {
 		if err := a.InhibitRules[i].check(fmt.Sprintf("alerting.inhibit_rules[%d]", i)); err != nil {
 			return err
 		}
+	}
+	if a.InhibitSourceMaxAge < Duration(time.Minute) {
+		return errorf("alerting.inhibit_source_max_age", "%s: want at least 1m", a.InhibitSourceMaxAge)
 	}
 	return a.Delivery.check()
 }
@@ -324,9 +338,14 @@ func checkRoute(r *Route, key string, receivers, intervals, actions map[string]b
 	case r.RepeatInterval != nil && *r.RepeatInterval == 0:
 		return errorf(key+".repeat_interval", "cannot be zero")
 	}
-	for _, name := range slices.Concat(r.MuteTimeIntervals, r.ActiveTimeIntervals) {
-		if !intervals[name] {
-			return errorf(key, "time interval %q is not defined in time_intervals", name)
+	for _, l := range []struct {
+		field string
+		names []string
+	}{{"mute_time_intervals", r.MuteTimeIntervals}, {"active_time_intervals", r.ActiveTimeIntervals}} {
+		for i, name := range l.names {
+			if !intervals[name] {
+				return errorf(fmt.Sprintf("%s.%s[%d]", key, l.field, i), "time interval %q is not defined in time_intervals", name)
+			}
 		}
 	}
 	for i, name := range r.Actions {

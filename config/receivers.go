@@ -685,6 +685,11 @@ func (c *NATSConfig) check(key string) error {
 					return errorf(key+".subject", "%q: want tokens separated by dots, without spaces or wildcards", c.Subject)
 				}
 			}
+			// vigil's own streams take vigil.*: a notification published
+			// there would be read as events or hits.
+			if c.URL == "" && (c.Subject == "vigil" || strings.HasPrefix(c.Subject, "vigil.")) {
+				return errorf(key+".subject", "%q: vigil.* are vigil's own subjects; choose another", c.Subject)
+			}
 			return nil
 		},
 		func() error {

@@ -65,7 +65,7 @@ const allReceivers = `
     - {path: archive/alerts.ndjson}
     - {}
   nats_configs:
-    - {subject: vigil.notifications}
+    - {subject: secops.notifications}
     - {subject: soc.alerts, url: "nats://a:4222,nats://b:4222", creds_file: soc.creds}
   alertmanager_configs:
     - url: "http://alertmanager:9093"

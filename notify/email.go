@@ -284,7 +284,10 @@ func (e *email) session(conn net.Conn, implicit bool, msg []byte) error {
 	if err := w.Close(); err != nil {
 		return smtpError(err)
 	}
-	return smtpError(c.Quit())
+	// The server took the message: a failure to say goodbye must not
+	// have it sent again.
+	c.Quit()
+	return nil
 }
 
 // auth authenticates with AUTH PLAIN, which net/smtp sends only over TLS

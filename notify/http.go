@@ -25,8 +25,9 @@ func defaultClient() *http.Client {
 	t := http.DefaultTransport.(*http.Transport).Clone()
 	t.ResponseHeaderTimeout = 30 * time.Second
 	return &http.Client{
+		// No overall timeout: each attempt's context bounds it, as
+		// alerting.delivery.timeout says.
 		Transport: t,
-		Timeout:   time.Minute,
 		// A redirect would send the body, and perhaps credentials,
 		// somewhere the configuration did not name.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },

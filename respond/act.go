@@ -16,44 +16,36 @@ import (
 // that retrying may help (throttling, a service unavailable).
 const maxActionAttempts = 5
 
-// act runs the queued actions, one at a time, until ctx is done.
-func (d *Dispatcher) act(ctx context.Context) {
+// act runs the queued actions of one name, one at a time, until ctx is
+// done. Each action has its own loop, so that a slow SOAR platform never
+// delays the deactivation of a key.
+func (d *Dispatcher) act(ctx context.Context, name string) {
 	for ctx.Err() == nil {
-		if !d.actNext(ctx) {
+		if !d.actNext(ctx, name) {
 			sleep(ctx, d.Tick)
 		}
 	}
 }
 
-// actNext runs the next due action, if any, and reports whether there
-// was one.
-func (d *Dispatcher) actNext(ctx context.Context) bool {
-	a, err := d.Store.NextAction(ctx, d.now(), d.actionLease())
+// actNext runs the next due action of a name, if any, and reports
+// whether there was one.
+func (d *Dispatcher) actNext(ctx context.Context, name string) bool {
+	spec := d.Actions[name]
+	a, err := d.Store.NextAction(ctx, name, d.now(), spec.Timeout+10*time.Second)
 	if err != nil {
 		if !errors.Is(err, store.ErrNotFound) && ctx.Err() == nil {
-			d.Log.Error("respond: next action", "err", err)
+			d.Log.Error("respond: next action", "action", name, "err", err)
 		}
 		return false
 	}
-	d.run(ctx, a)
+	d.run(ctx, a, spec)
 	return true
 }
 
-// actionLease is how long a node that claims an action has to run it:
-// the longest timeout of the actions, and some.
-func (d *Dispatcher) actionLease() time.Duration {
-	var longest time.Duration
-	for _, a := range d.Actions {
-		longest = max(longest, a.Timeout)
-	}
-	return longest + 10*time.Second
-}
-
 // run runs one action and records what it did.
-func (d *Dispatcher) run(ctx context.Context, a *store.Action) {
-	state, result, reason, next := d.attempt(ctx, a)
-	bg := context.WithoutCancel(ctx)
-	if err := d.Store.FinishAction(bg, a.ID, state, result, reason, d.now(), next); err != nil {
+func (d *Dispatcher) run(ctx context.Context, a *store.Action, spec Action) {
+	state, result, reason, next := d.attempt(ctx, a, spec)
+	if err := d.Store.FinishAction(context.WithoutCancel(ctx), a, state, result, reason, d.now(), next); err != nil {
 		d.Log.Error("respond: record action", "action", a.ID, "err", err)
 		return
 	}
@@ -68,18 +60,23 @@ func (d *Dispatcher) run(ctx context.Context, a *store.Action) {
 
 // attempt runs an action once and returns the state it reaches, its
 // result, why it failed, and when to try again if it is queued again.
-func (d *Dispatcher) attempt(ctx context.Context, a *store.Action) (store.ActionState, string, string, time.Time) {
+// The action's mode is read again first: switching an action to dry-run
+// or approve in the configuration stops what it had queued, the brake of
+// an operator who sees it misfire.
+func (d *Dispatcher) attempt(ctx context.Context, a *store.Action, spec Action) (store.ActionState, string, string, time.Time) {
 	now := d.now()
-	spec, ok := d.Actions[a.Name]
-	if !ok {
-		return store.ActionFailed, "", fmt.Sprintf("%v: %q is not in response.actions", action.ErrNotConfigured, a.Name), now
+	switch {
+	case spec.Mode == "dry-run":
+		return store.ActionDryRun, `{"summary":"not run: the action was switched to dry-run mode"}`, "", now
+	case spec.Mode == "approve" && a.DecidedBy == "":
+		return store.ActionPending, "", "held for approval: the action was switched to approve mode", now
 	}
 	var req action.Request
 	if err := json.Unmarshal([]byte(a.Request), &req); err != nil {
 		return store.ActionFailed, "", "the recorded request is not valid: " + err.Error(), now
 	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), spec.Timeout)
-	res, err := spec.Exec.Run(rctx, req)
+	res, err := safeRun(rctx, spec.Exec, req)
 	cancel()
 	switch {
 	case err == nil:
@@ -88,4 +85,14 @@ func (d *Dispatcher) attempt(ctx context.Context, a *store.Action) (store.Action
 		return store.ActionFailed, "", err.Error(), d.now()
 	}
 	return store.ActionQueued, "", err.Error(), d.now().Add(d.backoff(a.Attempts))
+}
+
+// safeRun runs an action, turning a panic of the executor into an error.
+func safeRun(ctx context.Context, e action.Executor, r action.Request) (res action.Result, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = notify.Permanent(fmt.Errorf("the action failed: %v", p))
+		}
+	}()
+	return e.Run(ctx, r)
 }

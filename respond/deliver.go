@@ -13,34 +13,45 @@ import (
 
 // deliver sends the deliveries of one integration, oldest first, until
 // ctx is done. Each integration has its own loop, so that a slow or dead
-// receiver holds up only itself; after a failed attempt the loop waits
-// out the backoff before trying the integration again.
+// receiver holds up only itself. After failures in a row, the loop waits
+// longer and longer, as each delivery does, before trying the
+// integration again; a success ends the wait, so that one notification
+// the service keeps refusing does not hold back the others.
 func (d *Dispatcher) deliver(ctx context.Context, receiver string, in notify.Integration) {
+	failures := 0
 	for ctx.Err() == nil {
-		sleep(ctx, d.deliverNext(ctx, receiver, in))
+		switch ok, found := d.deliverNext(ctx, receiver, in); {
+		case !found:
+			sleep(ctx, d.Tick)
+		case ok:
+			failures = 0
+		default:
+			failures++
+			sleep(ctx, d.backoff(failures))
+		}
 	}
 }
 
 // deliverNext makes an attempt at the integration's next due delivery,
-// if any, and returns how long to wait before looking again.
-func (d *Dispatcher) deliverNext(ctx context.Context, receiver string, in notify.Integration) time.Duration {
+// if any. It reports whether there was one, and whether it arrived.
+func (d *Dispatcher) deliverNext(ctx context.Context, receiver string, in notify.Integration) (ok, found bool) {
 	lease := time.Duration(d.Delivery.Timeout) + 10*time.Second
 	dl, err := d.Store.NextDelivery(ctx, receiver, in.String(), d.now(), lease)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		return d.Tick
+		return false, false
 	case err != nil:
 		if ctx.Err() == nil {
 			d.Log.Error("respond: next delivery", "receiver", receiver, "integration", in.String(), "err", err)
 		}
-		return d.Tick
+		return false, false
 	}
-	return d.send(ctx, receiver, in, dl)
+	return d.send(ctx, receiver, in, dl), true
 }
 
 // send makes one attempt at a delivery and records its outcome. It
-// returns how long to wait before the integration is tried again.
-func (d *Dispatcher) send(ctx context.Context, receiver string, in notify.Integration, dl *store.Delivery) time.Duration {
+// reports whether the delivery arrived.
+func (d *Dispatcher) send(ctx context.Context, receiver string, in notify.Integration, dl *store.Delivery) bool {
 	name := in.String()
 	var n notify.Notification
 	err := json.Unmarshal(dl.Notification, &n)
@@ -57,10 +68,10 @@ func (d *Dispatcher) send(ctx context.Context, receiver string, in notify.Integr
 	if err == nil {
 		d.Metrics.Notifications.WithLabelValues(receiver, name, "delivered").Inc()
 		d.Metrics.Latency.WithLabelValues(receiver, name).Observe(now.Sub(dl.Created).Seconds())
-		if err := d.Store.Delivered(bg, dl.ID, now); err != nil {
+		if err := d.Store.Delivered(bg, dl, now); err != nil {
 			d.Log.Error("respond: record delivery", "delivery", dl.ID, "err", err)
 		}
-		return 0
+		return true
 	}
 	dead := notify.IsPermanent(err) || dl.Attempts >= d.Delivery.MaxAttempts
 	wait := d.backoff(dl.Attempts)
@@ -77,10 +88,10 @@ func (d *Dispatcher) send(ctx context.Context, receiver string, in notify.Integr
 			"attempts", dl.Attempts, "retry_in", wait.String(), "err", err)
 	}
 	d.Metrics.Notifications.WithLabelValues(receiver, name, result).Inc()
-	if err := d.Store.DeliveryFailed(bg, dl.ID, err.Error(), now, now.Add(wait), dead); err != nil {
+	if err := d.Store.DeliveryFailed(bg, dl, err.Error(), now, now.Add(wait), dead); err != nil {
 		d.Log.Error("respond: record failed delivery", "delivery", dl.ID, "err", err)
 	}
-	return wait
+	return false
 }
 
 // backoff returns the wait after a failed attempt: MinBackoff doubled

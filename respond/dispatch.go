@@ -4,71 +4,96 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/prometheus/common/model"
 
 	"vigil/action"
 	"vigil/route"
+	"vigil/silence"
 	"vigil/store"
 )
 
 // batch bounds how many queued alerts or due groups one step takes.
 const batch = 200
 
-// routeQueued puts the queued alerts in the groups of the routes they
-// match, plans the actions of those that fire, and takes them off the
-// queue.
-func (d *Dispatcher) routeQueued(ctx context.Context) error {
-	for {
-		qs, err := d.Store.Queued(ctx, batch)
-		if err != nil || len(qs) == 0 {
-			return err
-		}
-		for _, q := range qs {
-			if err := d.routeAlert(ctx, q.AlertID); err != nil {
-				return err
+// routeQueued routes a batch of queued alerts: puts each in the groups of
+// the routes it matches, plans the actions of those that fire, cancels
+// those of the alerts that closed, and takes them off the queue. An alert
+// that cannot be routed stays queued, logged, without holding up the
+// others. It reports whether more alerts may wait.
+func (d *Dispatcher) routeQueued(ctx context.Context) (bool, error) {
+	qs, err := d.Store.Queued(ctx, batch)
+	if err != nil || len(qs) == 0 {
+		return false, err
+	}
+	ids := make([]string, len(qs))
+	for i, q := range qs {
+		ids[i] = q.AlertID
+	}
+	alerts, err := d.Store.AlertsByID(ctx, ids)
+	if err != nil {
+		return false, err
+	}
+	now := d.now()
+	sil, err := d.silences(ctx, now)
+	if err != nil {
+		return false, err
+	}
+	byID := map[string]*store.Alert{}
+	for i := range alerts {
+		byID[alerts[i].ID] = &alerts[i]
+	}
+	var done []store.Queued
+	for _, q := range qs {
+		a := byID[q.AlertID]
+		if a != nil {
+			if err := d.routeAlert(ctx, a, sil, now); err != nil {
+				d.Log.Error("respond: routing an alert; it stays queued", "alert", a.ID, "err", err)
+				continue
 			}
 		}
-		if err := d.Store.Dequeue(ctx, qs); err != nil {
-			return err
-		}
-		if len(qs) < batch {
-			return nil
-		}
+		done = append(done, q)
 	}
+	return len(qs) == batch, d.Store.Dequeue(ctx, done)
 }
 
-func (d *Dispatcher) routeAlert(ctx context.Context, id string) error {
-	a, err := d.Store.Alert(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil
-	}
+// silences returns the silences in force at now.
+func (d *Dispatcher) silences(ctx context.Context, now time.Time) (*silence.Set, error) {
+	ss, err := d.Store.Silences(ctx, now)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	set, err := silence.NewSet(ss)
+	if err != nil {
+		d.Log.Warn("respond: silences left out", "err", err)
+	}
+	return set, nil
+}
+
+func (d *Dispatcher) routeAlert(ctx context.Context, a *store.Alert, sil *silence.Set, now time.Time) error {
 	ls := Labels(a)
 	routes := d.Tree.Match(ls)
-	now := d.now()
 	for _, r := range routes {
 		gl := r.GroupLabels(ls)
-		g := store.Group{ID: groupID(r, gl), Route: r.ID(), Key: r.GroupKey(gl), Receiver: r.Opts.Receiver,
+		g := store.Group{ID: groupID(r, gl), Route: r.Key(), Key: r.GroupKey(gl), Receiver: r.Opts.Receiver,
 			Labels: labelMap(gl), NextFlush: now.Add(r.Opts.GroupWait), Created: now}
 		if err := d.Store.JoinGroup(ctx, g, a.ID); err != nil {
 			return err
 		}
 	}
 	if !firing(a) {
-		return nil
+		_, err := d.Store.CancelActions(ctx, a.ID, "the alert was closed: "+string(a.Status), now)
+		return err
 	}
-	return d.plan(ctx, a, routes)
+	return d.plan(ctx, a, routes, sil.Silencing(ls, now), now)
 }
 
 // groupID returns the id of the group of a route with the labels.
 func groupID(r *route.Route, gl model.LabelSet) string {
-	sum := sha256.Sum256([]byte(r.ID() + "\x00" + gl.String()))
+	sum := sha256.Sum256([]byte(routeKey(r.Key(), r.Opts.Receiver) + "\x00" + gl.String()))
 	return hex.EncodeToString(sum[:16])
 }
 
@@ -80,8 +105,9 @@ func labelMap(ls model.LabelSet) map[string]string {
 	return m
 }
 
-// actionNames returns the names of the actions an alert calls for: its
-// rule's, then its routes', each once.
+// actionNames returns the names of the configured actions an alert calls
+// for: its rule's, then its routes', each once. Rules may name actions
+// the configuration lacks (check warns of them at start); routes cannot.
 func (d *Dispatcher) actionNames(a *store.Alert, routes []*route.Route) []string {
 	var names []string
 	if r := d.rule(a.Rule.ID); r != nil {
@@ -90,15 +116,19 @@ func (d *Dispatcher) actionNames(a *store.Alert, routes []*route.Route) []string
 	for _, r := range routes {
 		names = append(names, r.Actions...)
 	}
+	names = slices.DeleteFunc(names, func(n string) bool { _, ok := d.Actions[n]; return !ok })
 	slices.Sort(names)
 	return slices.Compact(names)
 }
 
-// plan records the actions an alert calls for that it does not have yet:
-// queued to run, waiting for approval, or recorded as a dry run, by the
-// action's mode; failed when it is not configured or the alert names no
-// target for it.
-func (d *Dispatcher) plan(ctx context.Context, a *store.Alert, routes []*route.Route) error {
+// plan records the actions a firing alert calls for that it does not
+// have yet: one per target — each event that names one, so that an
+// attacker who repeats what was undone (re-enables the key vigil
+// disabled) is answered again — queued to run, waiting for approval, or
+// recorded as a dry run, by the action's mode; failed when no event names
+// a target. A silence in force holds automatic actions for approval: it
+// marks activity the team expects, such as a planned key rotation.
+func (d *Dispatcher) plan(ctx context.Context, a *store.Alert, routes []*route.Route, silencedBy string, now time.Time) error {
 	names := d.actionNames(a, routes)
 	if len(names) == 0 {
 		return nil
@@ -107,30 +137,33 @@ func (d *Dispatcher) plan(ctx context.Context, a *store.Alert, routes []*route.R
 	if err != nil {
 		return err
 	}
-	var events [][]byte
+	events, err := d.events(ctx, a.ID)
+	if err != nil {
+		return err
+	}
 	for _, name := range names {
-		if slices.ContainsFunc(have, func(x store.Action) bool { return x.Name == name }) {
-			continue
-		}
-		if events == nil {
-			if events, err = d.events(ctx, a.ID); err != nil {
+		spec := d.Actions[name]
+		for _, rec := range d.planned(a, name, spec, events, now) {
+			if slices.ContainsFunc(have, func(x store.Action) bool { return x.Name == name && x.Target == rec.Target }) {
+				continue
+			}
+			if rec.State == store.ActionQueued && silencedBy != "" {
+				rec.State, rec.Reason = store.ActionPending, "held for approval: silence "+silencedBy+" matches the alert"
+			}
+			added, err := d.Store.AddAction(ctx, rec, spec.Limit)
+			if err != nil {
 				return err
 			}
-		}
-		rec, limit := d.planned(a, name, events)
-		added, err := d.Store.AddAction(ctx, rec, limit)
-		if err != nil {
-			return err
-		}
-		if added {
-			d.Metrics.Actions.WithLabelValues(name, string(rec.State)).Inc()
-			d.Log.Info("respond: action planned", "alert", a.ID, "action", name, "mode", rec.Mode, "state", rec.State)
+			if added {
+				d.Metrics.Actions.WithLabelValues(name, string(rec.State)).Inc()
+				d.Log.Info("respond: action planned", "alert", a.ID, "action", name, "target", rec.Target, "mode", rec.Mode, "state", rec.State)
+			}
 		}
 	}
 	return nil
 }
 
-// events returns the JSON of the events an alert keeps.
+// events returns the JSON of the events an alert keeps, oldest first.
 func (d *Dispatcher) events(ctx context.Context, alertID string) ([][]byte, error) {
 	evs, _, err := d.Store.Events(ctx, alertID, "", store.KeepEvents)
 	if err != nil {
@@ -145,23 +178,36 @@ func (d *Dispatcher) events(ctx context.Context, alertID string) ([][]byte, erro
 	return out, nil
 }
 
-// planned returns the record of an action an alert calls for, and the
-// action's limit of automatic runs an hour.
-func (d *Dispatcher) planned(a *store.Alert, name string, events [][]byte) (store.Action, int) {
-	rec := store.Action{AlertID: a.ID, Name: name, Request: "{}", Created: d.now()}
-	spec, ok := d.Actions[name]
-	if !ok {
-		rec.State, rec.Error = store.ActionFailed, fmt.Sprintf("%v: %q is not in response.actions", action.ErrNotConfigured, name)
-		return rec, 0
+// planned returns the records of an action for the targets an alert's
+// events name: one per event for actions on what an event did, one for
+// the alert for the others, or one failed record when no event names a
+// target.
+func (d *Dispatcher) planned(a *store.Alert, name string, spec Action, events [][]byte, now time.Time) []store.Action {
+	base := store.Action{AlertID: a.ID, Name: name, Type: spec.Type, Mode: spec.Mode, Request: "{}", Created: now}
+	var out []store.Action
+	for _, ev := range events {
+		req, err := safePlan(spec.Exec, a, [][]byte{ev})
+		if err != nil {
+			continue
+		}
+		rec := base
+		rec.Target, rec.Request = req.Params["event_id"], mustJSON(req)
+		if !slices.ContainsFunc(out, func(x store.Action) bool { return x.Target == rec.Target }) {
+			out = append(out, withMode(rec))
+		}
 	}
-	rec.Type, rec.Mode = spec.Type, spec.Mode
-	req, err := spec.Exec.Plan(a, events)
-	if err != nil {
-		rec.State, rec.Error = store.ActionFailed, err.Error()
-		return rec, spec.Limit
+	if len(out) == 0 {
+		_, err := safePlan(spec.Exec, a, events)
+		rec := base
+		rec.State, rec.Error = store.ActionFailed, fmt.Sprint(err)
+		out = append(out, rec)
 	}
-	rec.Request = mustJSON(req)
-	switch spec.Mode {
+	return out
+}
+
+// withMode sets the state a planned action starts in, by its mode.
+func withMode(rec store.Action) store.Action {
+	switch rec.Mode {
 	case "auto":
 		rec.State = store.ActionQueued
 	case "approve":
@@ -169,5 +215,16 @@ func (d *Dispatcher) planned(a *store.Alert, name string, events [][]byte) (stor
 	default:
 		rec.State, rec.Result = store.ActionDryRun, `{"summary":"not run: the action is in dry-run mode"}`
 	}
-	return rec, spec.Limit
+	return rec
+}
+
+// safePlan plans an action, turning a panic of the executor into an
+// error: a malformed event must not stop responding.
+func safePlan(e action.Executor, a *store.Alert, events [][]byte) (req action.Request, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("planning failed: %v", p)
+		}
+	}()
+	return e.Plan(a, events)
 }

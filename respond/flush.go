@@ -3,7 +3,6 @@ package respond
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"maps"
 	"slices"
 	"time"
@@ -24,59 +23,49 @@ type mutes struct {
 	loaded   bool
 }
 
-// flushDue notifies the groups that are due.
+// flushDue notifies the groups that are due. A group that cannot be
+// flushed is logged and left for the next tick, without holding up the
+// others.
 func (d *Dispatcher) flushDue(ctx context.Context) error {
+	now := d.now()
+	sil, err := d.silences(ctx, now)
+	if err != nil {
+		return err
+	}
+	m := &mutes{silences: sil}
 	for {
-		now := d.now()
 		groups, err := d.Store.DueGroups(ctx, now, batch)
 		if err != nil || len(groups) == 0 {
 			return err
 		}
-		m, err := d.mutes(ctx, now)
-		if err != nil {
-			return err
-		}
+		failed := 0
 		for i := range groups {
 			if err := d.flush(ctx, &groups[i], m, now); err != nil {
-				return err
+				if ctx.Err() != nil {
+					return err
+				}
+				d.Log.Error("respond: notifying a group; it is tried again later", "group", groups[i].Key, "receiver", groups[i].Receiver, "err", err)
+				failed++
 			}
 		}
-		if len(groups) < batch {
+		if len(groups) < batch || failed == len(groups) {
 			return nil
 		}
 	}
 }
 
-func (d *Dispatcher) mutes(ctx context.Context, now time.Time) (*mutes, error) {
-	ss, err := d.Store.Silences(ctx, now)
-	if err != nil {
-		return nil, err
-	}
-	set, err := silence.NewSet(ss)
-	if err != nil {
-		d.Log.Warn("respond: silences left out", "err", err)
-	}
-	return &mutes{silences: set}, nil
-}
-
-// firingAlerts returns the alerts that fire, for inhibition rules.
-func (d *Dispatcher) firingAlerts(ctx context.Context, m *mutes) ([]route.Alert, error) {
+// firingAlerts returns the alerts that may inhibit others: those firing,
+// and changed within InhibitMaxAge.
+func (d *Dispatcher) firingAlerts(ctx context.Context, m *mutes, now time.Time) ([]route.Alert, error) {
 	if m.loaded {
 		return m.firing, nil
 	}
-	q := store.Query{Status: []store.Status{store.Open, store.Acknowledged}, Limit: store.MaxPage}
-	for {
-		page, next, err := d.Store.Alerts(ctx, q)
-		if err != nil {
-			return nil, err
-		}
-		for i := range page {
-			m.firing = append(m.firing, route.Alert{ID: page[i].ID, Labels: Labels(&page[i])})
-		}
-		if next == "" {
-			break
-		}
-		q.Cursor = next
+	alerts, err := d.Store.FiringAlerts(ctx, now.Add(-d.InhibitMaxAge))
+	if err != nil {
+		return nil, err
+	}
+	for i := range alerts {
+		m.firing = append(m.firing, route.Alert{ID: alerts[i].ID, Labels: Labels(&alerts[i])})
 	}
 	m.loaded = true
 	return m.firing, nil
@@ -90,11 +79,14 @@ type member struct {
 
 // flush notifies one group's integrations of what changed since they were
 // last told, as Alertmanager's notification pipeline decides, and
-// schedules its next flush.
+// schedules its next flush. A group whose route the configuration no
+// longer has is disbanded: its alerts are routed again, through the
+// routes of the configuration in force.
 func (d *Dispatcher) flush(ctx context.Context, g *store.Group, m *mutes, now time.Time) error {
-	r := d.routes[g.Route]
-	if r == nil { // the configuration no longer has the route
-		return d.Store.DeleteGroup(ctx, g.ID)
+	r := d.routes[routeKey(g.Route, g.Receiver)]
+	if r == nil {
+		d.Log.Info("respond: a group's route is no longer configured; its alerts are routed again", "group", g.Key, "receiver", g.Receiver)
+		return d.Store.DisbandGroup(ctx, *g, now)
 	}
 	firingM, resolvedM, gone, err := d.members(ctx, g, m, now)
 	if err != nil {
@@ -108,37 +100,39 @@ func (d *Dispatcher) flush(ctx context.Context, g *store.Group, m *mutes, now ti
 	for _, x := range resolvedM {
 		f.Remove = append(f.Remove, x.alert.ID)
 	}
-	f.Delete = len(f.Remove) == len(g.Alerts)
 	_, err = d.Store.Flush(ctx, f)
 	return err
 }
 
 // members returns the group's alerts that fire and are resolved, left
-// out those silenced or inhibited, and those that no longer exist.
+// out those silenced or inhibited, and those that no longer exist or
+// were resolved while muted.
 func (d *Dispatcher) members(ctx context.Context, g *store.Group, m *mutes, now time.Time) (firingM, resolvedM []member, gone []string, err error) {
-	for _, id := range g.Alerts {
-		a, err := d.Store.Alert(ctx, id)
-		if errors.Is(err, store.ErrNotFound) {
-			gone = append(gone, id)
-			continue
-		}
-		if err != nil {
-			return nil, nil, nil, err
-		}
+	alerts, err := d.Store.AlertsByID(ctx, g.Alerts)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	found := map[string]bool{}
+	for i := range alerts {
+		a := &alerts[i]
+		found[a.ID] = true
 		x := member{a, Labels(a)}
 		muted, err := d.muted(ctx, x, m, now)
 		if err != nil {
 			return nil, nil, nil, err
 		}
 		switch {
+		case !firing(a) && muted:
+			gone = append(gone, a.ID)
 		case !firing(a):
-			if !muted {
-				resolvedM = append(resolvedM, x)
-			} else {
-				gone = append(gone, id)
-			}
+			resolvedM = append(resolvedM, x)
 		case !muted:
 			firingM = append(firingM, x)
+		}
+	}
+	for _, id := range g.Alerts {
+		if !found[id] {
+			gone = append(gone, id)
 		}
 	}
 	return firingM, resolvedM, gone, nil
@@ -148,10 +142,10 @@ func (d *Dispatcher) muted(ctx context.Context, x member, m *mutes, now time.Tim
 	if m.silences.Silencing(x.labels, now) != "" {
 		return true, nil
 	}
-	if d.Inhibitor.Empty() || !firing(x.alert) {
+	if d.Inhibitor.Empty() {
 		return false, nil
 	}
-	all, err := d.firingAlerts(ctx, m)
+	all, err := d.firingAlerts(ctx, m, now)
 	if err != nil {
 		return false, err
 	}
@@ -204,8 +198,12 @@ func needsUpdate(told bool, prev store.LogEntry, firing, resolved []string, send
 
 // subset reports whether every element of a is in b.
 func subset(a, b []string) bool {
+	in := make(map[string]bool, len(b))
+	for _, x := range b {
+		in[x] = true
+	}
 	for _, x := range a {
-		if !slices.Contains(b, x) {
+		if !in[x] {
 			return false
 		}
 	}

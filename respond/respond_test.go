@@ -2,6 +2,7 @@ package respond
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -70,12 +71,15 @@ type executor struct {
 	fail error
 }
 
+// Plan takes the key the first event names, as the IAM executors do.
 func (e *executor) Plan(a *store.Alert, events [][]byte) (action.Request, error) {
-	keys := a.Entities["created_access_key"]
-	if len(keys) == 0 {
-		return action.Request{}, errors.New("the alert names no created access key")
+	for _, ev := range events {
+		var rec struct{ Key, EventID string }
+		if json.Unmarshal(ev, &rec) == nil && rec.Key != "" {
+			return action.Request{Type: "test", Params: map[string]string{"key": rec.Key, "event_id": rec.EventID}}, nil
+		}
 	}
-	return action.Request{Type: "test", Params: map[string]string{"key": keys[0], "events": fmt.Sprint(len(events))}}, nil
+	return action.Request{}, errors.New("the alert names no created access key")
 }
 
 func (e *executor) Run(_ context.Context, r action.Request) (action.Result, error) {
@@ -194,11 +198,16 @@ func (e *env) fire(ruleID string, sev rule.Severity, account string, entities ma
 		ents[k] = v
 	}
 	dedup := "d-" + account
+	id := fmt.Sprintf("ev-%d-%s", e.seq, account)
+	key := ""
+	if k := entities["created_access_key"]; len(k) > 0 {
+		key = k[0]
+	}
 	changes, err := e.db.Record(context.Background(), []store.Observation{{
 		Rule:    alert.RuleRef{ID: ruleID, Title: "Title of " + ruleID, Severity: sev, Tags: []string{"attack.t1"}},
 		Dedup:   map[string]*string{"k": &dedup},
-		EventID: fmt.Sprintf("ev-%d-%s", e.seq, account), Time: e.clock, Received: e.clock, Entities: ents,
-		Event: []byte(fmt.Sprintf(`{"n":%d}`, e.seq)), Source: "cloudtrail",
+		EventID: id, Time: e.clock, Received: e.clock, Entities: ents,
+		Event: []byte(fmt.Sprintf(`{"n":%d,"eventID":%q,"key":%q}`, e.seq, id, key)), Source: "cloudtrail",
 	}})
 	if err != nil || len(changes) != 1 {
 		e.t.Fatalf("record: %v, %v", changes, err)
@@ -211,29 +220,27 @@ func (e *env) fire(ruleID string, sev rule.Severity, account string, entities ma
 func (e *env) step(d time.Duration) {
 	e.t.Helper()
 	ctx := context.Background()
-	if err := e.d.routeQueued(ctx); err != nil {
-		e.t.Fatal(err)
+	for more := true; more; {
+		var err error
+		if more, err = e.d.routeQueued(ctx); err != nil {
+			e.t.Fatal(err)
+		}
 	}
 	if err := e.d.flushDue(ctx); err != nil {
 		e.t.Fatal(err)
 	}
 	for name, r := range e.recv {
-		for e.deliverable(name, r) {
-			e.d.deliverNext(ctx, name, r)
+		for {
+			if _, found := e.d.deliverNext(ctx, name, r); !found {
+				break
+			}
 		}
 	}
-	for e.d.actNext(ctx) {
+	for name := range e.d.Actions {
+		for e.d.actNext(ctx, name) {
+		}
 	}
 	e.clock = e.clock.Add(d)
-}
-
-// deliverable reports whether the integration has a delivery due.
-func (e *env) deliverable(receiver string, r *recorder) bool {
-	ds, _, err := e.db.Deliveries(context.Background(), store.DeliveryQuery{Receiver: receiver, State: store.Pending, Limit: store.MaxPage})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return slices.ContainsFunc(ds, func(d store.Delivery) bool { return d.Integration == r.name && !d.NextAttempt.After(e.clock) })
 }
 
 // got returns the alert ids of each notification a receiver was sent.
@@ -420,7 +427,10 @@ func TestActions(t *testing.T) {
 			e := newEnv(t, dsn, testTree, map[string]Action{"deactivate": {Type: "test", Mode: tt.mode, Limit: 2}})
 			id := e.fire("key-created", rule.Medium, "m-"+tt.mode, map[string][]string{"created_access_key": {"AKIANEW"}})
 			e.step(time.Second)
-			e.fire("key-created", rule.Medium, "m-"+tt.mode, map[string][]string{"created_access_key": {"AKIANEW"}}) // same alert
+			// Routed again (a change of status), the alert calls for nothing new.
+			if _, err := e.db.SetStatus(ctx, id, store.Acknowledged, "", "ana"); err != nil {
+				t.Fatal(err)
+			}
 			e.step(time.Second)
 			as, _, err := e.db.Actions(ctx, store.ActionQuery{AlertID: id})
 			if err != nil || len(as) != 1 || as[0].State != tt.state {
@@ -451,14 +461,80 @@ func TestActions(t *testing.T) {
 	})
 }
 
+// TestRepeatedAttack: an attacker who re-enables the key vigil disabled
+// adds an event to the same open alert, and is answered again.
+func TestRepeatedAttack(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), testTree, map[string]Action{"deactivate": {Type: "test", Mode: "auto", Limit: 10}})
+	id := e.fire("key-created", rule.Medium, "1", map[string][]string{"created_access_key": {"AKIAAGAIN"}})
+	e.step(time.Second)
+	if again := e.fire("key-created", rule.Medium, "1", map[string][]string{"created_access_key": {"AKIAAGAIN"}}); again != id {
+		t.Fatalf("the second event opened alert %s, not %s", again, id)
+	}
+	e.step(time.Second)
+	if len(e.exec.runs) != 2 {
+		t.Errorf("%d runs for two events of the key, want 2", len(e.exec.runs))
+	}
+}
+
+// TestSilenceHoldsActions: a silence marks activity the team expects (a
+// planned key rotation): automatic actions wait for approval.
+func TestSilenceHoldsActions(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), testTree, map[string]Action{"deactivate": {Type: "test", Mode: "auto", Limit: 10}})
+	ctx := context.Background()
+	s, err := e.db.CreateSilence(ctx, store.Silence{Matchers: []string{`rule="key-created"`}, StartsAt: e.clock,
+		EndsAt: e.clock.Add(time.Hour), CreatedBy: "ana", Comment: "CHG-4711", CreatedAt: e.clock})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := e.fire("key-created", rule.Medium, "1", map[string][]string{"created_access_key": {"AKIAROTATED"}})
+	e.step(time.Second)
+	as, _, _ := e.db.Actions(ctx, store.ActionQuery{AlertID: id})
+	if len(as) != 1 || as[0].State != store.ActionPending || !strings.Contains(as[0].Reason, s.ID) || len(e.exec.runs) != 0 {
+		t.Errorf("actions %+v, %d runs", as, len(e.exec.runs))
+	}
+}
+
+// TestModeSwitch: switching an action to dry-run stops what it queued;
+// closing an alert cancels what waits.
+func TestModeSwitch(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), testTree, map[string]Action{"deactivate": {Type: "test", Mode: "auto", Limit: 10}})
+	ctx := context.Background()
+	queued := e.fire("key-created", rule.Medium, "1", map[string][]string{"created_access_key": {"AKIAQUEUED"}})
+	if _, err := e.d.routeQueued(ctx); err != nil {
+		t.Fatal(err)
+	}
+	spec := e.d.Actions["deactivate"]
+	spec.Mode = "dry-run"
+	e.d.Actions["deactivate"] = spec
+	e.step(time.Second)
+	if as, _, _ := e.db.Actions(ctx, store.ActionQuery{AlertID: queued}); len(as) != 1 || as[0].State != store.ActionDryRun || len(e.exec.runs) != 0 {
+		t.Errorf("after the switch to dry-run: %+v, %d runs", as, len(e.exec.runs))
+	}
+	spec.Mode = "approve"
+	e.d.Actions["deactivate"] = spec
+	waiting := e.fire("key-created", rule.Medium, "2", map[string][]string{"created_access_key": {"AKIAWAITING"}})
+	e.step(time.Second)
+	if _, err := e.db.SetStatus(ctx, waiting, store.FalsePositive, "a drill", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	e.step(time.Second)
+	as, _, _ := e.db.Actions(ctx, store.ActionQuery{AlertID: waiting})
+	if len(as) != 1 || as[0].State != store.ActionRejected || as[0].DecidedBy != "system" {
+		t.Errorf("after the alert closed: %+v", as)
+	}
+}
+
 func TestActionLimit(t *testing.T) {
 	e := newEnv(t, storetest.SQLite(t), testTree, map[string]Action{"deactivate": {Type: "test", Mode: "auto", Limit: 2}})
 	ctx := context.Background()
+	// Alerts that name no key come first: their failed plans must not
+	// use up the limit.
+	e.fire("key-created", rule.Medium, "nokey-1", nil)
+	e.fire("key-created", rule.Medium, "nokey-2", nil)
 	var ids []string
 	for i := range 4 {
 		ids = append(ids, e.fire("key-created", rule.Medium, fmt.Sprint(i), map[string][]string{"created_access_key": {"AKIA" + fmt.Sprint(i)}}))
 	}
-	e.fire("key-created", rule.Medium, "nokey", nil)
 	e.step(time.Second)
 	var states []string
 	for _, id := range ids {
@@ -469,7 +545,7 @@ func TestActionLimit(t *testing.T) {
 		t.Errorf("states %v, want %v", states, want)
 	}
 	failed, _, _ := e.db.Actions(ctx, store.ActionQuery{State: store.ActionFailed})
-	if len(failed) != 1 || failed[0].Error != "the alert names no created access key" {
+	if len(failed) != 2 || failed[0].Error != "the alert names no created access key" {
 		t.Errorf("failed: %+v", failed)
 	}
 	// An hour later the limit allows automatic runs again.
@@ -478,5 +554,61 @@ func TestActionLimit(t *testing.T) {
 	e.step(time.Second)
 	if len(e.exec.runs) != 3 {
 		t.Errorf("%d runs, want 3", len(e.exec.runs))
+	}
+}
+
+// reconfigure gives the dispatcher another routing tree, as a restart
+// with a changed configuration does.
+func (e *env) reconfigure(tree string) {
+	c := loadAlerting(e.t, tree)
+	d := &Dispatcher{Store: e.d.Store, Tree: route.New(c.Route), Inhibitor: route.NewInhibitor(c.InhibitRules),
+		InhibitMaxAge: e.d.InhibitMaxAge, Intervals: timeinterval.NewIntervener(c.Intervals()), Receivers: e.d.Receivers,
+		Actions: e.d.Actions, ExternalURL: e.d.ExternalURL, Delivery: e.d.Delivery, Metrics: e.d.Metrics, Log: e.d.Log}
+	d.rules.Store(e.d.rules.Load())
+	d.now = e.d.now
+	d.init()
+	e.d = d
+}
+
+func TestConfigChange(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), testTree, map[string]Action{})
+	med := e.fire("key-created", rule.Medium, "1", nil)
+	e.step(5 * time.Second) // in group_wait
+	// A route added before the others moves them all: their groups stay.
+	e.reconfigure(strings.Replace(testTree, "  routes:\n", "  routes:\n  - matchers: [rule=\"never\"]\n    receiver: archive\n", 1))
+	e.step(5 * time.Second)
+	e.step(time.Second) // at group_wait
+	e.expect("team", "f:"+med)
+	e.expect("archive", "f:"+med)
+	// The medium route now pages: the team's group is disbanded and its
+	// alert routed again, to the pager.
+	e.reconfigure(strings.Replace(testTree, "    receiver: team\n", "    receiver: pager\n", 1))
+	e.step(time.Minute)
+	e.step(10 * time.Second) // the old group is due, found without its route
+	e.step(10 * time.Second) // the alert, routed again, waits group_wait
+	e.step(0)
+	e.expect("pager", "f:"+med)
+	e.expect("team")
+}
+
+func TestOrder(t *testing.T) {
+	e := newEnv(t, storetest.SQLite(t), testTree, map[string]Action{})
+	ctx := context.Background()
+	pager := e.recv["pager"]
+	pager.setFail(errors.New("503 from PagerDuty"))
+	id := e.fire("root-login", rule.Critical, "1", nil)
+	e.step(time.Second) // the page fails
+	if _, err := e.db.SetStatus(ctx, id, store.Resolved, "", "ana"); err != nil {
+		t.Fatal(err)
+	}
+	e.step(time.Minute) // the resolution is made; it waits for the page
+	if got := e.got("pager"); len(got) != 0 {
+		t.Fatalf("pager got %v while down", got)
+	}
+	pager.setFail(nil)
+	e.step(time.Minute)
+	e.step(time.Minute)
+	if got := e.got("pager"); !slices.Equal(got, []string{"f:" + id, "r:" + id}) {
+		t.Errorf("pager got %v, want the page and then its resolution", got)
 	}
 }

@@ -38,11 +38,14 @@ func StateAt(s *store.Silence, now time.Time) State {
 	return Expired
 }
 
-// MaxMatchers bounds the matchers of a silence, and MaxComment its
-// comment, in bytes.
+// MaxMatchers bounds the matchers of a silence, MaxComment its comment,
+// in bytes, and MaxDuration its window: a silence is for planned,
+// temporary quiet; what is always expected belongs in an exception of the
+// rule, which the audit trail and the rules page show for good.
 const (
 	MaxMatchers = 32
 	MaxComment  = 1024
+	MaxDuration = 30 * 24 * time.Hour
 )
 
 // Check checks a silence before it is created: its matchers parse, at
@@ -63,6 +66,9 @@ func Check(s *store.Silence, now time.Time) error {
 		return fmt.Errorf("ends at %s, not after it starts at %s", s.EndsAt.Format(time.RFC3339), s.StartsAt.Format(time.RFC3339))
 	case !s.EndsAt.After(now):
 		return fmt.Errorf("ends at %s, in the past", s.EndsAt.Format(time.RFC3339))
+	case s.EndsAt.Sub(s.StartsAt) > MaxDuration:
+		return fmt.Errorf("lasts %s: at most 30 days; add an exception to the rule for activity that is always expected",
+			s.EndsAt.Sub(s.StartsAt).Round(time.Hour))
 	}
 	ms, err := config.ParseMatchers(s.Matchers)
 	if err != nil {

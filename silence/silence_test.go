@@ -28,6 +28,7 @@ func TestCheck(t *testing.T) {
 		{"in the past", func(s *store.Silence) { s.StartsAt, s.EndsAt = now.Add(-2*time.Hour), now.Add(-time.Hour) }, "in the past"},
 		{"no creator", func(s *store.Silence) { s.CreatedBy = "" }, "no creator"},
 		{"long comment", func(s *store.Silence) { s.Comment = strings.Repeat("x", MaxComment+1) }, "comment of 1025 bytes"},
+		{"a year", func(s *store.Silence) { s.EndsAt = s.StartsAt.Add(365 * 24 * time.Hour) }, "at most 30 days"},
 	}
 	for _, tt := range tests {
 		s := ok

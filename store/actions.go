@@ -14,7 +14,11 @@ type Action struct {
 	ID      string `json:"id"`
 	AlertID string `json:"alert_id"`
 	Name    string `json:"name"` // as configured: "deactivate-access-key"
-	Type    string `json:"type"` // "aws_iam_deactivate_access_key"
+	// Target is what the action acts on within its alert: the id of the
+	// event that named it, or "" for an action on the whole alert. An
+	// alert has one action of a name per target.
+	Target string `json:"target,omitempty"`
+	Type   string `json:"type"` // "aws_iam_deactivate_access_key"
 	// Mode is how it was to run: auto, approve or dry-run.
 	Mode  string      `json:"mode"`
 	State ActionState `json:"state"`
@@ -59,21 +63,25 @@ func (s ActionState) Valid() bool {
 	return false
 }
 
-const actionColumns = `id, alert_id, name, type, mode, state, reason, request, result, error, attempts, next_attempt,
+const actionColumns = `id, alert_id, name, target, type, mode, state, reason, request, result, error, attempts, next_attempt,
 	decided_by, decided_at, comment, created_at, updated_at`
 
 // AddAction records an action an alert calls for, unless the alert
-// already has one of that name: it returns false then. An action to run
-// automatically (queued, mode auto) is held for approval instead when
-// limit actions of its name already ran automatically in the hour before
-// it, so that a flood of alerts cannot make vigil act without bound.
+// already has one of that name and target: it returns false then. An
+// action to run automatically (queued, mode auto) is held for approval
+// instead when limit actions of its name were queued automatically in
+// the hour before it, so that a flood of alerts — or of forged events —
+// cannot make vigil act without bound. Nodes count in turn.
 func (db *DB) AddAction(ctx context.Context, a Action, limit int) (bool, error) {
 	added := false
 	err := db.write(ctx, func(tx runner) error {
 		if a.State == ActionQueued && a.Mode == "auto" {
+			if err := db.d.lockName(ctx, tx, "action:"+a.Name); err != nil {
+				return err
+			}
 			var n int64
 			err := tx.queryRow(ctx, `SELECT COUNT(*) FROM actions WHERE name = $1 AND mode = 'auto' AND decided_by = ''
-AND state IN ('queued', 'succeeded', 'failed') AND created_at > $2`, a.Name, encodeTime(a.Created.Add(-time.Hour))).Scan(&n)
+AND (state = 'queued' OR attempts > 0) AND created_at > $2`, a.Name, encodeTime(a.Created.Add(-time.Hour))).Scan(&n)
 			if err != nil {
 				return err
 			}
@@ -83,9 +91,9 @@ AND state IN ('queued', 'succeeded', 'failed') AND created_at > $2`, a.Name, enc
 			}
 		}
 		res, err := tx.exec(ctx, `INSERT INTO actions (`+actionColumns+`)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, '', NULL, '', $11, $11) ON CONFLICT (alert_id, name) DO NOTHING`,
-			newULID(a.Created), a.AlertID, a.Name, a.Type, a.Mode, string(a.State), cleanText(a.Reason), cleanText(a.Request),
-			cleanText(a.Result), cleanText(a.Error), encodeTime(a.Created))
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 0, $12, '', NULL, '', $12, $12) ON CONFLICT (alert_id, name, target) DO NOTHING`,
+			newULID(a.Created), a.AlertID, a.Name, cleanText(a.Target), a.Type, a.Mode, string(a.State), cleanText(a.Reason),
+			cleanText(a.Request), cleanText(a.Result), cleanText(a.Error), encodeTime(a.Created))
 		if err != nil {
 			return err
 		}
@@ -97,6 +105,19 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 0, $11, '', NULL, '', $11, $11)
 		return false, fmt.Errorf("store: add action %s of alert %s: %w", a.Name, a.AlertID, err)
 	}
 	return added, nil
+}
+
+// CancelActions rejects, on behalf of vigil, the actions of an alert that
+// still wait for approval or have not started: the alert was closed, and
+// what it called for is moot. It returns how many.
+func (db *DB) CancelActions(ctx context.Context, alertID, reason string, now time.Time) (int64, error) {
+	t := encodeTime(now)
+	res, err := db.writer().exec(ctx, `UPDATE actions SET state = 'rejected', decided_by = 'system', decided_at = $1, comment = $2,
+	updated_at = $1 WHERE alert_id = $3 AND (state = 'pending' OR state = 'queued' AND attempts = 0)`, t, cleanText(reason), alertID)
+	if err != nil {
+		return 0, fmt.Errorf("store: cancel actions of alert %s: %w", alertID, err)
+	}
+	return res.RowsAffected()
 }
 
 // Decide approves (the action is queued to run) or rejects an action
@@ -123,14 +144,14 @@ func (db *DB) Decide(ctx context.Context, id string, approve bool, by, comment s
 	return db.Action(ctx, id)
 }
 
-// NextAction claims a queued action due at now and returns it with its
-// attempt counted. As with deliveries, the claim is a lease: the action
-// is due again after lease unless FinishAction is called first. It
-// returns ErrNotFound when none is due.
-func (db *DB) NextAction(ctx context.Context, now time.Time, lease time.Duration) (*Action, error) {
+// NextAction claims a queued action of a name due at now and returns it
+// with its attempt counted. As with deliveries, the claim is a lease: the
+// action is due again after lease unless FinishAction is called first.
+// It returns ErrNotFound when none is due.
+func (db *DB) NextAction(ctx context.Context, name string, now time.Time, lease time.Duration) (*Action, error) {
 	for {
 		a, err := scanAction(db.reader().queryRow(ctx, `SELECT `+actionColumns+` FROM actions
-WHERE state = 'queued' AND next_attempt <= $1 ORDER BY next_attempt, id LIMIT 1`, encodeTime(now)))
+WHERE name = $1 AND state = 'queued' AND next_attempt <= $2 ORDER BY next_attempt, id LIMIT 1`, name, encodeTime(now)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
@@ -149,13 +170,16 @@ WHERE id = $3 AND state = 'queued' AND next_attempt = $4`, encodeTime(now.Add(le
 	}
 }
 
-// FinishAction records the outcome of running an action: state
-// succeeded or failed, or queued to try again at next.
-func (db *DB) FinishAction(ctx context.Context, id string, state ActionState, result, reason string, now, next time.Time) error {
+// FinishAction records the outcome of running a claimed action: state
+// succeeded, failed, dry_run or pending (the configuration changed its
+// mode since it was queued), or queued to try again at next. As with
+// deliveries, it counts only while the claim holds.
+func (db *DB) FinishAction(ctx context.Context, a *Action, state ActionState, result, reason string, now, next time.Time) error {
 	_, err := db.writer().exec(ctx, `UPDATE actions SET state = $1, result = $2, error = $3, next_attempt = $4, updated_at = $5
-WHERE id = $6 AND state = 'queued'`, string(state), cleanText(result), cleanText(reason), encodeTime(next), encodeTime(now), id)
+WHERE id = $6 AND state = 'queued' AND attempts = $7`,
+		string(state), cleanText(result), cleanText(reason), encodeTime(next), encodeTime(now), a.ID, a.Attempts)
 	if err != nil {
-		return fmt.Errorf("store: finish action %s: %w", id, err)
+		return fmt.Errorf("store: finish action %s: %w", a.ID, err)
 	}
 	return nil
 }
@@ -236,7 +260,7 @@ func scanAction(row interface{ Scan(...any) error }) (*Action, error) {
 		created, updated int64
 		decided          sql.NullInt64
 	)
-	err := row.Scan(&a.ID, &a.AlertID, &a.Name, &a.Type, &a.Mode, &state, &a.Reason, &a.Request, &a.Result, &a.Error,
+	err := row.Scan(&a.ID, &a.AlertID, &a.Name, &a.Target, &a.Type, &a.Mode, &state, &a.Reason, &a.Request, &a.Result, &a.Error,
 		&attempts, &next, &a.DecidedBy, &decided, &a.Comment, &created, &updated)
 	if err != nil {
 		return nil, err

@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"vigil/rule"
 )
@@ -259,4 +261,45 @@ func notes(ctx context.Context, tx runner, alertID string) ([]Note, error) {
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// AlertsByID returns the alerts of the ids that exist, without their
+// notes or event ids: what routing and notifying need, in few queries.
+func (db *DB) AlertsByID(ctx context.Context, ids []string) ([]Alert, error) {
+	var out []Alert
+	err := db.read(ctx, func(tx runner) error {
+		for part := range slices.Chunk(ids, batchRows) {
+			args := make([]any, len(part))
+			for i, id := range part {
+				args[i] = id
+			}
+			page, err := queryAlerts(ctx, tx, `SELECT `+alertColumns+` FROM alerts WHERE id IN (`+params(1, len(part))+`)`, args...)
+			if err != nil {
+				return err
+			}
+			out = append(out, page...)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: alerts by id: %w", err)
+	}
+	return out, nil
+}
+
+// FiringAlerts returns the open and acknowledged alerts that took an
+// event or changed since a time (by vigil's clock, not the events'),
+// without their notes or event ids: the alerts that may inhibit others.
+func (db *DB) FiringAlerts(ctx context.Context, since time.Time) ([]Alert, error) {
+	var out []Alert
+	err := db.read(ctx, func(tx runner) error {
+		var err error
+		out, err = queryAlerts(ctx, tx, `SELECT `+alertColumns+` FROM alerts WHERE status IN ('open', 'acknowledged') AND updated_at >= $1`,
+			encodeTime(since))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: firing alerts: %w", err)
+	}
+	return out, nil
 }

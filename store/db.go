@@ -22,6 +22,9 @@ type dialect interface {
 	rebind(query string) string
 	// lockMigrations keeps other processes from migrating until tx ends.
 	lockMigrations(ctx context.Context, tx runner) error
+	// lockName keeps other transactions that lock the same name waiting
+	// until tx ends.
+	lockName(ctx context.Context, tx runner, name string) error
 	// isUniqueViolation reports whether err is the violation of a unique
 	// index.
 	isUniqueViolation(err error) bool

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -61,14 +62,19 @@ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, '', $10, $10, NULL)`,
 func NewDeliveryID(t time.Time) string { return newULID(t) }
 
 // NextDelivery claims the oldest pending delivery of an integration that
-// is due at now, and returns it with its attempt counted. The claim is a
-// lease: the delivery is due again after lease unless Delivered or
-// DeliveryFailed is called first, so that a node that dies while sending
-// loses nothing. It returns ErrNotFound when no delivery is due.
+// is due at now, and returns it with its attempt counted. A delivery
+// waits while an older one of the same group is pending, so that a
+// receiver is told of a group in order: never of a resolution before
+// the page it resolves. The claim is a lease: the delivery is due again
+// after lease unless Delivered or DeliveryFailed is called first, so
+// that a node that dies while sending loses nothing. It returns
+// ErrNotFound when no delivery is due.
 func (db *DB) NextDelivery(ctx context.Context, receiver, integration string, now time.Time, lease time.Duration) (*Delivery, error) {
 	for {
-		d, err := scanDelivery(db.reader().queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries
+		d, err := scanDelivery(db.reader().queryRow(ctx, `SELECT `+deliveryColumns+` FROM deliveries d
 WHERE receiver = $1 AND integration = $2 AND state = 'pending' AND next_attempt <= $3
+AND NOT EXISTS (SELECT 1 FROM deliveries o WHERE o.receiver = d.receiver AND o.integration = d.integration
+	AND o.group_key = d.group_key AND o.state = 'pending' AND o.id < d.id)
 ORDER BY next_attempt, id LIMIT 1`, receiver, integration, encodeTime(now)))
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
@@ -89,37 +95,108 @@ WHERE id = $3 AND state = 'pending' AND next_attempt = $4`, encodeTime(now.Add(l
 	}
 }
 
-// Delivered records that a delivery arrived.
-func (db *DB) Delivered(ctx context.Context, id string, now time.Time) error {
+// Delivered records that a claimed delivery arrived. The outcomes of a
+// claim count only while it holds: the attempt is still the delivery's
+// last, so that a node whose lease ran out cannot undo what the node
+// that took over did.
+func (db *DB) Delivered(ctx context.Context, d *Delivery, now time.Time) error {
 	_, err := db.writer().exec(ctx, `UPDATE deliveries SET state = 'delivered', delivered_at = $1, updated_at = $1, last_error = ''
-WHERE id = $2`, encodeTime(now), id)
+WHERE id = $2 AND attempts = $3 AND state = 'pending'`, encodeTime(now), d.ID, d.Attempts)
 	if err != nil {
-		return fmt.Errorf("store: delivery %s delivered: %w", id, err)
+		return fmt.Errorf("store: delivery %s delivered: %w", d.ID, err)
 	}
 	return nil
 }
 
-// DeliveryFailed records a failed attempt: the delivery is tried again at
-// next, or, when dead, set aside as a dead letter.
-func (db *DB) DeliveryFailed(ctx context.Context, id, reason string, now, next time.Time, dead bool) error {
+// DeliveryFailed records a failed attempt of a claimed delivery: it is
+// tried again at next, or, when dead, set aside as a dead letter.
+func (db *DB) DeliveryFailed(ctx context.Context, d *Delivery, reason string, now, next time.Time, dead bool) error {
 	state := Pending
 	if dead {
 		state = Dead
 	}
-	_, err := db.writer().exec(ctx, `UPDATE deliveries SET state = $1, next_attempt = $2, last_error = $3, updated_at = $4 WHERE id = $5`,
-		string(state), encodeTime(next), cleanText(reason), encodeTime(now), id)
+	_, err := db.writer().exec(ctx, `UPDATE deliveries SET state = $1, next_attempt = $2, last_error = $3, updated_at = $4
+WHERE id = $5 AND attempts = $6 AND state = 'pending'`,
+		string(state), encodeTime(next), cleanText(reason), encodeTime(now), d.ID, d.Attempts)
 	if err != nil {
-		return fmt.Errorf("store: delivery %s failed: %w", id, err)
+		return fmt.Errorf("store: delivery %s failed: %w", d.ID, err)
 	}
 	return nil
 }
 
+// Orphans sets aside as dead letters the pending deliveries of
+// integrations that the configuration no longer has, which no one would
+// ever send, and returns how many. known maps each receiver to the
+// names of its integrations.
+func (db *DB) Orphans(ctx context.Context, known map[string][]string, now time.Time) (int64, error) {
+	var n int64
+	err := db.write(ctx, func(tx runner) error {
+		rows, err := tx.query(ctx, `SELECT DISTINCT receiver, integration FROM deliveries WHERE state = 'pending'`)
+		if err != nil {
+			return err
+		}
+		var gone [][2]string
+		for rows.Next() {
+			var r, i string
+			if err := rows.Scan(&r, &i); err != nil {
+				rows.Close()
+				return err
+			}
+			if !slices.Contains(known[r], i) {
+				gone = append(gone, [2]string{r, i})
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, g := range gone {
+			res, err := tx.exec(ctx, `UPDATE deliveries SET state = 'dead', updated_at = $1,
+	last_error = 'the configuration no longer has this receiver or integration' WHERE receiver = $2 AND integration = $3 AND state = 'pending'`,
+				encodeTime(now), g[0], g[1])
+			if err != nil {
+				return err
+			}
+			k, _ := res.RowsAffected()
+			n += k
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: orphaned deliveries: %w", err)
+	}
+	return n, nil
+}
+
+// Discard deletes a dead letter that is not to be sent: its receiver is
+// gone, or what it tells is stale. It returns ErrNotFound when there is
+// no such delivery and ErrConflict when it is not dead.
+func (db *DB) Discard(ctx context.Context, id string) (*Delivery, error) {
+	d, err := db.Delivery(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	res, err := db.writer().exec(ctx, `DELETE FROM deliveries WHERE id = $1 AND state = 'dead'`, id)
+	if err != nil {
+		return nil, fmt.Errorf("store: discard delivery %s: %w", id, err)
+	}
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return nil, conflictf("delivery %s is %s, not dead", id, d.State)
+	}
+	return d, nil
+}
+
 // Redrive sends a dead letter again: it is pending, due at now, with its
 // attempts counted from zero. It returns ErrNotFound when there is no
-// such delivery and ErrConflict when it is not dead.
+// such delivery, and ErrConflict when it is not dead or when a newer
+// notification of its group went to its integration: sending the old one
+// then would tell the receiver of a past state (a page after its
+// resolution).
 func (db *DB) Redrive(ctx context.Context, id string, now time.Time) (*Delivery, error) {
 	res, err := db.writer().exec(ctx, `UPDATE deliveries SET state = 'pending', attempts = 0, next_attempt = $1, updated_at = $1
-WHERE id = $2 AND state = 'dead'`, encodeTime(now), id)
+WHERE id = $2 AND state = 'dead' AND NOT EXISTS (SELECT 1 FROM deliveries n WHERE n.receiver = deliveries.receiver
+	AND n.integration = deliveries.integration AND n.group_key = deliveries.group_key AND n.id > deliveries.id AND n.state <> 'dead')`,
+		encodeTime(now), id)
 	if err != nil {
 		return nil, fmt.Errorf("store: redrive delivery %s: %w", id, err)
 	}
@@ -127,6 +204,9 @@ WHERE id = $2 AND state = 'dead'`, encodeTime(now), id)
 		d, err := db.Delivery(ctx, id)
 		if err != nil {
 			return nil, err
+		}
+		if d.State == Dead {
+			return nil, conflictf("a newer notification of group %s went to %s %s since", d.GroupKey, d.Receiver, d.Integration)
 		}
 		return nil, conflictf("delivery %s is %s, not dead", id, d.State)
 	}

@@ -2,89 +2,22 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
 )
-
-// Queued is an alert whose creation or change is still to be routed.
-type Queued struct {
-	AlertID string
-	// Version tells this change from a later one of the same alert.
-	Version int64
-}
-
-// enqueue queues the alerts for routing, in the transaction that
-// changed them.
-func enqueue(ctx context.Context, tx runner, ids []string, now time.Time) error {
-	for part := range slices.Chunk(ids, batchRows) {
-		args := make([]any, 0, 2*len(part))
-		rows := make([]string, len(part))
-		t := encodeTime(now)
-		for i, id := range part {
-			rows[i] = fmt.Sprintf("($%d, 1, $%d)", len(args)+1, len(args)+2)
-			args = append(args, id, t)
-		}
-		_, err := tx.exec(ctx, `INSERT INTO notify_queue (alert_id, version, queued_at) VALUES `+strings.Join(rows, ", ")+`
-ON CONFLICT (alert_id) DO UPDATE SET version = notify_queue.version + 1, queued_at = excluded.queued_at`, args...)
-		if err != nil {
-			return fmt.Errorf("queue alerts for routing: %w", err)
-		}
-	}
-	return nil
-}
-
-// Queued returns up to limit alerts to route, the longest waiting first.
-func (db *DB) Queued(ctx context.Context, limit int) ([]Queued, error) {
-	rows, err := db.reader().query(ctx, `SELECT alert_id, version FROM notify_queue ORDER BY queued_at, alert_id LIMIT $1`, limit)
-	if err != nil {
-		return nil, fmt.Errorf("store: queued alerts: %w", err)
-	}
-	defer rows.Close()
-	var qs []Queued
-	for rows.Next() {
-		var q Queued
-		if err := rows.Scan(&q.AlertID, &q.Version); err != nil {
-			return nil, fmt.Errorf("store: queued alerts: %w", err)
-		}
-		qs = append(qs, q)
-	}
-	return qs, rows.Err()
-}
-
-// Dequeue removes routed alerts from the queue, unless they changed
-// again since Queued returned them.
-func (db *DB) Dequeue(ctx context.Context, qs []Queued) error {
-	err := db.write(ctx, func(tx runner) error {
-		for _, q := range qs {
-			if _, err := tx.exec(ctx, `DELETE FROM notify_queue WHERE alert_id = $1 AND version = $2`, q.AlertID, q.Version); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		return fmt.Errorf("store: dequeue alerts: %w", err)
-	}
-	return nil
-}
 
 // Group is a group of alerts of one route with the same group labels,
 // notified together (Alertmanager's aggregation group).
 type Group struct {
-	ID       string // a digest of the route's id and the labels
-	Route    string // the route's id
+	ID       string // a digest of the route's key, the receiver and the labels
+	Route    string // the route's key, as Alertmanager keys routes
 	Key      string // the group key receivers see
 	Receiver string
 	Labels   map[string]string
-	// NextFlush is when the group is next notified; FlushedAt when it
-	// last was, nil before its first notification.
+	// NextFlush is when the group is next notified.
 	NextFlush time.Time
-	FlushedAt *time.Time
 	Created   time.Time
 	// Alerts are the ids of its alerts; Log what each integration was
 	// last told, by the integration's name.
@@ -118,7 +51,7 @@ VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (id) DO NOTHING`,
 	return nil
 }
 
-const groupColumns = `id, route, group_key, receiver, labels, next_flush, flushed_at, created_at`
+const groupColumns = `id, route, group_key, receiver, labels, next_flush, created_at`
 
 // DueGroups returns up to limit groups to flush at now, with their
 // alerts and log.
@@ -156,15 +89,14 @@ func queryGroups(ctx context.Context, tx runner, query string, args ...any) ([]G
 			g             Group
 			labels        string
 			next, created int64
-			flushed       sql.NullInt64
 		)
-		if err := rows.Scan(&g.ID, &g.Route, &g.Key, &g.Receiver, &labels, &next, &flushed, &created); err != nil {
+		if err := rows.Scan(&g.ID, &g.Route, &g.Key, &g.Receiver, &labels, &next, &created); err != nil {
 			return nil, err
 		}
 		if err := json.Unmarshal([]byte(labels), &g.Labels); err != nil {
 			return nil, fmt.Errorf("group %s: decode labels: %w", g.ID, err)
 		}
-		g.NextFlush, g.FlushedAt, g.Created = decodeTime(next), decodeOptionalTime(flushed), decodeTime(created)
+		g.NextFlush, g.Created = decodeTime(next), decodeTime(created)
 		groups = append(groups, g)
 	}
 	return groups, rows.Err()
@@ -224,9 +156,9 @@ type Flush struct {
 	At         time.Time
 	Deliveries []Delivery
 	Log        map[string]LogEntry
-	// Remove are alerts that leave the group; Delete removes the group.
+	// Remove are alerts that leave the group. A group left without
+	// alerts goes away; one that an alert joined meanwhile stays.
 	Remove []string
-	Delete bool
 }
 
 // Flush records a flush in one transaction. It returns false, changing
@@ -258,13 +190,8 @@ ON CONFLICT (group_id, integration) DO UPDATE SET firing = excluded.firing, reso
 				return err
 			}
 		}
-		if f.Delete {
-			if err := deleteGroup(ctx, tx, f.Group); err != nil {
-				return err
-			}
-		}
 		done = true
-		return nil
+		return deleteEmptyGroup(ctx, tx, f.Group)
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: flush group %s: %w", f.Group, err)
@@ -272,23 +199,40 @@ ON CONFLICT (group_id, integration) DO UPDATE SET firing = excluded.firing, reso
 	return done, nil
 }
 
-// DeleteGroup removes a group, its membership and log: the group of a
-// route the configuration no longer has.
-func (db *DB) DeleteGroup(ctx context.Context, id string) error {
-	if err := db.write(ctx, func(tx runner) error { return deleteGroup(ctx, tx, id) }); err != nil {
-		return fmt.Errorf("store: delete group %s: %w", id, err)
+// deleteEmptyGroup deletes a group that has no alerts left. An alert that
+// another node adds at the same time either commits first, and the group
+// stays, or finds the group gone and is routed again.
+func deleteEmptyGroup(ctx context.Context, tx runner, id string) error {
+	res, err := tx.exec(ctx, `DELETE FROM notify_groups WHERE id = $1
+AND NOT EXISTS (SELECT 1 FROM notify_group_alerts WHERE group_id = $1)`, id)
+	if err != nil {
+		return err
 	}
-	return nil
+	if n, err := res.RowsAffected(); err != nil || n == 0 {
+		return err
+	}
+	_, err = tx.exec(ctx, `DELETE FROM notify_log WHERE group_id = $1`, id)
+	return err
 }
 
-// deleteGroup deletes the rows of a group explicitly: SQLite enforces
-// the foreign keys' cascade only on connections that enable them.
-func deleteGroup(ctx context.Context, tx runner, id string) error {
-	for _, q := range []string{`DELETE FROM notify_log WHERE group_id = $1`, `DELETE FROM notify_group_alerts WHERE group_id = $1`,
-		`DELETE FROM notify_groups WHERE id = $1`} {
-		if _, err := tx.exec(ctx, q, id); err != nil {
+// DisbandGroup removes a group whose route the configuration no longer
+// has, and queues its alerts to be routed again: into the groups of the
+// routes they match now.
+func (db *DB) DisbandGroup(ctx context.Context, g Group, now time.Time) error {
+	err := db.write(ctx, func(tx runner) error {
+		if err := enqueue(ctx, tx, g.Alerts, now); err != nil {
 			return err
 		}
+		for _, q := range []string{`DELETE FROM notify_log WHERE group_id = $1`, `DELETE FROM notify_group_alerts WHERE group_id = $1`,
+			`DELETE FROM notify_groups WHERE id = $1`} {
+			if _, err := tx.exec(ctx, q, g.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("store: disband group %s: %w", g.ID, err)
 	}
 	return nil
 }

@@ -73,6 +73,14 @@ func (postgresDialect) lockMigrations(ctx context.Context, tx runner) error {
 	return nil
 }
 
+// lockName takes a transaction-scoped advisory lock on a name.
+func (postgresDialect) lockName(ctx context.Context, tx runner, name string) error {
+	if _, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, name); err != nil {
+		return fmt.Errorf("lock %s: %w", name, err)
+	}
+	return nil
+}
+
 func (postgresDialect) isUniqueViolation(err error) bool {
 	var e *pgconn.PgError
 	return errors.As(err, &e) && e.Code == "23505"

@@ -116,3 +116,13 @@ func scanSilence(row interface{ Scan(...any) error }) (*Silence, error) {
 	s.StartsAt, s.EndsAt, s.CreatedAt, s.UpdatedAt = decodeTime(starts), decodeTime(ends), decodeTime(created), decodeTime(updated)
 	return &s, nil
 }
+
+// PruneSilences deletes the silences that ended before t, and returns
+// how many: the audit trail keeps what they were.
+func (db *DB) PruneSilences(ctx context.Context, t time.Time) (int64, error) {
+	res, err := db.writer().exec(ctx, `DELETE FROM silences WHERE ends_at < $1`, encodeTime(t))
+	if err != nil {
+		return 0, fmt.Errorf("store: prune silences: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -127,6 +127,9 @@ func (sqliteDialect) rebind(query string) string {
 // IMMEDIATE, holding the database's write lock.
 func (sqliteDialect) lockMigrations(context.Context, runner) error { return nil }
 
+// lockName does nothing, for the same reason.
+func (sqliteDialect) lockName(context.Context, runner, string) error { return nil }
+
 func (sqliteDialect) isUniqueViolation(err error) bool {
 	var e *sqlite.Error
 	if !errors.As(err, &e) {

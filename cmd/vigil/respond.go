@@ -28,16 +28,17 @@ import (
 func dispatcher(c *config.Config, db *store.DB, b *bus.Bus, rules *detect.Rules, reg prometheus.Registerer, log *slog.Logger) (*respond.Dispatcher, error) {
 	a := c.Alerting
 	d := &respond.Dispatcher{
-		Store:       db,
-		Tree:        route.New(a.Route),
-		Inhibitor:   route.NewInhibitor(a.InhibitRules),
-		Intervals:   timeinterval.NewIntervener(a.Intervals()),
-		Receivers:   map[string][]notify.Integration{},
-		Actions:     map[string]respond.Action{},
-		ExternalURL: a.ExternalURL,
-		Delivery:    a.Delivery,
-		Metrics:     respond.NewMetrics(reg),
-		Log:         log,
+		Store:         db,
+		Tree:          route.New(a.Route),
+		Inhibitor:     route.NewInhibitor(a.InhibitRules),
+		InhibitMaxAge: time.Duration(a.InhibitSourceMaxAge),
+		Intervals:     timeinterval.NewIntervener(a.Intervals()),
+		Receivers:     map[string][]notify.Integration{},
+		Actions:       map[string]respond.Action{},
+		ExternalURL:   a.ExternalURL,
+		Delivery:      a.Delivery,
+		Metrics:       respond.NewMetrics(reg),
+		Log:           log,
 	}
 	reg.MustRegister(respond.Outbox(db))
 	d.SetRules(ruleIndex(rules))

@@ -261,7 +261,7 @@ func TestRespond(t *testing.T) {
 		_, out = e.n.do("GET", "/api/v1/actions/"+pending.Actions[0].ID, e.analyst, nil)
 		return json.Unmarshal(out, &done) == nil && done.State == "succeeded"
 	})
-	if done.DecidedBy != "ana" {
+	if done.DecidedBy != "api:ana" {
 		t.Errorf("approved by %q", done.DecidedBy)
 	}
 	e.n.stop()

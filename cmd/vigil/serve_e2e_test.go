@@ -226,7 +226,7 @@ func alertsAPI(t *testing.T, n *node) {
 		t.Errorf("an auditor changed an alert: %d %s", code, out)
 	}
 	code, out := n.do("PATCH", "/api/v1/alerts/"+id, analyst, patch, "Content-Type", "application/json")
-	if code != http.StatusOK || !strings.Contains(string(out), `"status":"acknowledged"`) || !strings.Contains(string(out), `"actor":"soc-analyst"`) {
+	if code != http.StatusOK || !strings.Contains(string(out), `"status":"acknowledged"`) || !strings.Contains(string(out), `"actor":"api:soc-analyst"`) {
 		t.Errorf("PATCH: %d %s", code, out)
 	}
 	if a := n.alerts(analyst, "status=acknowledged"); len(a) != 1 || a[0].ID != id {

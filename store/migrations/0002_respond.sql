@@ -13,8 +13,10 @@ CREATE TABLE notify_queue (
     queued_at BIGINT NOT NULL
 );
 
--- A group of alerts of one route with the same group labels. id is a
--- digest of the route's id and the labels.
+-- A group of alerts of one route with the same group labels. route is
+-- the route's key (the matchers of it and its ancestors, as Alertmanager
+-- keys routes), which a reordering of the tree does not change; id is a
+-- digest of the key, the receiver and the labels.
 CREATE TABLE notify_groups (
     id         TEXT PRIMARY KEY,
     route      TEXT NOT NULL,
@@ -64,6 +66,7 @@ CREATE TABLE deliveries (
     delivered_at BIGINT
 );
 CREATE INDEX deliveries_due ON deliveries (receiver, integration, state, next_attempt);
+CREATE INDEX deliveries_group ON deliveries (receiver, integration, group_key, id);
 CREATE INDEX deliveries_state ON deliveries (state, id);
 
 CREATE TABLE silences (
@@ -78,12 +81,14 @@ CREATE TABLE silences (
 );
 CREATE INDEX silences_ends ON silences (ends_at);
 
--- One row per alert and action it calls for: the unique index makes each
--- action idempotent per alert.
+-- One row per alert, action and target: the unique index makes each
+-- action idempotent per alert and target (the event that named it, for
+-- actions on what an event did; "" for actions on the whole alert).
 CREATE TABLE actions (
     id           TEXT PRIMARY KEY,
     alert_id     TEXT NOT NULL,
     name         TEXT NOT NULL,
+    target       TEXT NOT NULL,
     type         TEXT NOT NULL,
     mode         TEXT NOT NULL,
     state        TEXT NOT NULL,
@@ -99,6 +104,6 @@ CREATE TABLE actions (
     created_at   BIGINT NOT NULL,
     updated_at   BIGINT NOT NULL
 );
-CREATE UNIQUE INDEX actions_alert_name ON actions (alert_id, name);
-CREATE INDEX actions_state ON actions (state, next_attempt);
+CREATE UNIQUE INDEX actions_alert_target ON actions (alert_id, name, target);
+CREATE INDEX actions_state ON actions (name, state, next_attempt);
 CREATE INDEX actions_name_created ON actions (name, created_at);
