@@ -5,6 +5,10 @@
 // sealed now and then with an Ed25519 signature, which vouches for every
 // entry up to the one sealed (the chain alone can be recomputed by
 // whoever can write the database; the seals cannot, without the key).
+// Seals are chained too, each signing the one before, so that deleting
+// one breaks their series; and the last seal is kept outside the
+// database, in an anchor file and in vigil's log, so that cutting the
+// end of the trail and its seals shows.
 //
 // Sensitive values (identity card, phone and bank card numbers,
 // passwords, tokens) are masked before an entry is stored: see package
@@ -79,8 +83,12 @@ const (
 	ActionApprove        = "action.approve"   // an automatic response approved
 	ActionReject         = "action.reject"    // or refused
 	ActionRedrive        = "delivery.redrive" // a dead letter sent again
+	ActionDiscard        = "delivery.discard" // a dead letter deleted
 	ActionAuditExport    = "audit.export"
 	ActionAuditVerify    = "audit.verify"
+	ActionStepUp         = "user.stepup" // a second authentication before a sensitive change
+	ActionServeStart     = "serve.start" // vigil serve started, with its rules
+	ActionServeStop      = "serve.stop"  // and stopped
 )
 
 // The results of actions.
@@ -97,8 +105,7 @@ type Store interface {
 	AuditEntries(ctx context.Context, q store.AuditQuery) ([]store.AuditEntry, error)
 	AuditSeqByHash(ctx context.Context, hash []byte) (int64, error)
 	AddAuditSeal(ctx context.Context, s store.AuditSeal) error
-	AuditSeals(ctx context.Context) ([]store.AuditSeal, error)
-	LastAuditSeal(ctx context.Context) (*store.AuditSeal, error)
+	AuditSeals(ctx context.Context, from int64) ([]store.AuditSeal, error)
 	AuditStats(ctx context.Context, q store.AuditQuery, offset time.Duration) (*store.AuditStats, error)
 }
 
@@ -112,7 +119,8 @@ type Recorder interface {
 type Config struct {
 	// KeyFile holds the Ed25519 private key that seals the trail, made
 	// (readable by its owner only) when it does not exist; the public
-	// key is kept beside it, in PublicKeyFile(KeyFile).
+	// key is kept beside it, in PublicKeyFile(KeyFile), and the last
+	// seal the trail made or verified in AnchorFile(KeyFile).
 	KeyFile string
 	// SealEvery seals the trail after this many entries; 0 means 100.
 	SealEvery int
@@ -121,42 +129,51 @@ type Config struct {
 	SealInterval time.Duration
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
-	// Trusted are other keys whose seals Trail.Verify accepts: those of
+	// Trusted are other keys whose seals the trail accepts: those of
 	// other nodes sharing the store, when each has its own key.
 	Trusted []ed25519.PublicKey
-	// Log receives a line per seal, so that a copy of each seal lives
-	// outside the database; nil discards them.
+	// Log receives a line per seal ("audit trail sealed", with the
+	// seal's fields: see ReadSealLog), so that a copy of each seal lives
+	// outside the database, and the errors of sealing; nil discards
+	// them.
 	Log *slog.Logger
 }
 
 // Trail is the audit trail. It is safe for concurrent use.
 type Trail struct {
-	st       Store
-	key      ed25519.PrivateKey
-	keyID    string
-	trusted  []ed25519.PublicKey
-	every    int64
-	interval time.Duration
-	now      func() time.Time
-	log      *slog.Logger
+	st         Store
+	key        ed25519.PrivateKey
+	keyID      string
+	trusted    []ed25519.PublicKey
+	every      int64
+	interval   time.Duration
+	now        func() time.Time
+	log        *slog.Logger
+	anchorFile string
+	cache      verified // the outcome of the last verification
 
-	mu     sync.Mutex // held while sealing
-	sealed int64      // the last entry sealed, as far as this process knows
+	mu sync.Mutex // held while sealing; guards the fields below
+	// anchor is the last seal this process made or found good, or the
+	// one the anchor file kept: the trail must extend it.
+	anchor store.AuditSeal
+	// tried is the head when sealing last ended, sealed or not.
+	tried int64
 }
 
-// Open opens the trail kept in st, with the key of c.KeyFile.
+// Open opens the trail kept in st, with the key of c.KeyFile, from the
+// seal kept in the anchor file beside it, when there is one.
 func Open(ctx context.Context, st Store, c Config) (*Trail, error) {
 	key, err := loadKey(c.KeyFile)
 	if err != nil {
 		return nil, err
 	}
-	t := &Trail{st: st, key: key, keyID: KeyID(key.Public().(ed25519.PublicKey)),
-		trusted: c.Trusted, every: int64(c.SealEvery), interval: c.SealInterval, now: c.Now, log: c.Log}
+	t := &Trail{st: st, key: key, keyID: KeyID(key.Public().(ed25519.PublicKey)), trusted: c.Trusted,
+		every: int64(c.SealEvery), interval: c.SealInterval, now: c.Now, log: c.Log, anchorFile: AnchorFile(c.KeyFile)}
 	if t.every <= 0 {
-		t.every = 100
+		t.every = DefaultSealEvery
 	}
 	if t.interval <= 0 {
-		t.interval = 5 * time.Minute
+		t.interval = DefaultSealInterval
 	}
 	if t.now == nil {
 		t.now = time.Now
@@ -164,37 +181,57 @@ func Open(ctx context.Context, st Store, c Config) (*Trail, error) {
 	if t.log == nil {
 		t.log = slog.New(slog.DiscardHandler)
 	}
-	last, err := st.LastAuditSeal(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("audit: open: %w", err)
-	}
-	if last != nil {
-		t.sealed = last.Seq
+	if t.anchor, err = t.loadAnchor(); err != nil {
+		return nil, err
 	}
 	return t, nil
 }
 
+// The defaults of Config.
+const (
+	DefaultSealEvery    = 100
+	DefaultSealInterval = 5 * time.Minute
+)
+
 // PublicKey returns the public key that verifies the trail's seals.
 func (t *Trail) PublicKey() ed25519.PublicKey { return t.key.Public().(ed25519.PublicKey) }
 
+// keys returns the keys whose seals the trail accepts: its own and the
+// trusted ones.
+func (t *Trail) keys() []ed25519.PublicKey {
+	return append([]ed25519.PublicKey{t.PublicKey()}, t.trusted...)
+}
+
 // Record appends an entry to the trail, masked, and seals the trail
 // when SealEvery entries have come since the last seal. An error means
-// the entry was not recorded: callers refuse what they could not record.
+// the entry was not recorded.
 func (t *Trail) Record(ctx context.Context, e Entry) error {
+	_, err := t.record(ctx, e)
+	return err
+}
+
+// record records e, and returns it as stored.
+func (t *Trail) record(ctx context.Context, e Entry) (*store.AuditEntry, error) {
 	stored, err := t.st.AppendAudit(ctx, t.prepare(e), Hash)
 	if err != nil {
-		return fmt.Errorf("audit: record %s of %s: %w", e.Action, e.Target, err)
+		return nil, fmt.Errorf("audit: record %s of %s: %w", e.Action, e.Target, err)
 	}
-	t.mu.Lock()
-	due := stored.Seq-t.sealed >= t.every
-	t.mu.Unlock()
-	if due {
-		// The entry is recorded: a seal that fails now is made later.
-		if err := t.seal(ctx, stored.Seq, stored.Hash); err != nil {
+	if t.due(stored.Seq) {
+		// The entry is recorded: a seal that fails now is tried again
+		// SealEvery entries later, or at the next SealInterval.
+		if err := t.seal(ctx, t.every); err != nil {
 			t.log.Error("audit: seal failed", "seq", stored.Seq, "err", err)
 		}
 	}
-	return nil
+	return stored, nil
+}
+
+// due reports whether entry seq calls for a seal: SealEvery entries
+// since the last seal, and since the last try.
+func (t *Trail) due(seq int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return seq-max(t.anchor.Seq, t.tried) >= t.every
 }
 
 // Limits of the fields of an entry, in bytes.

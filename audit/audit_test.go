@@ -2,6 +2,7 @@ package audit
 
 import (
 	"bytes"
+	"crypto/ed25519"
 	"database/sql"
 	"encoding/hex"
 	"path/filepath"
@@ -36,6 +37,13 @@ func (d testDB) exec(t *testing.T, query string, args ...any) {
 	}
 }
 
+// unguard drops the triggers that keep the trail append-only, as one who
+// owns the database can: tampering then takes plain SQL.
+func (d testDB) unguard(t *testing.T) {
+	t.Helper()
+	storetest.DropAuditGuard(t, d.raw)
+}
+
 // eachDB runs f on SQLite and on PostgreSQL.
 func eachDB(t *testing.T, f func(t *testing.T, db testDB)) {
 	storetest.Each(t, func(t *testing.T, url string) {
@@ -52,7 +60,14 @@ func eachDB(t *testing.T, f func(t *testing.T, db testDB)) {
 // its clock at t0.
 func openTrail(t *testing.T, st Store, every int) *Trail {
 	t.Helper()
-	tr, err := Open(t.Context(), st, Config{KeyFile: filepath.Join(t.TempDir(), "audit.key"), SealEvery: every,
+	return openTrailKey(t, st, every, filepath.Join(t.TempDir(), "audit.key"))
+}
+
+// openTrailKey opens a trail with the key in keyFile, sealing every
+// `every` entries, its clock at t0.
+func openTrailKey(t *testing.T, st Store, every int, keyFile string, trusted ...ed25519.PublicKey) *Trail {
+	t.Helper()
+	tr, err := Open(t.Context(), st, Config{KeyFile: keyFile, SealEvery: every, Trusted: trusted,
 		Now: func() time.Time { return t0 }})
 	if err != nil {
 		t.Fatal(err)

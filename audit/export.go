@@ -72,17 +72,22 @@ func cell(s string) string {
 	return s
 }
 
-// Export writes the entries that q selects to w as WriteCSV does, and
-// records that by exported them.
+// Export records that by exports the entries q selects, then writes
+// them to w as WriteCSV does, a page at a time. An export that cannot be
+// recorded is refused: nothing is written. An export that fails midway
+// is recorded too, with how many entries it wrote.
 func (t *Trail) Export(ctx context.Context, by Actor, q store.AuditQuery, w io.Writer) error {
-	n, err := WriteCSV(ctx, t.st, q, w)
-	result := ResultSuccess
-	if err != nil {
-		result = ResultFailure
-	}
-	detail := fmt.Sprintf("%d entries; actor %q action %q target %q result %q from %s to %s", n,
+	selection := fmt.Sprintf("actor %q action %q target %q result %q from %s to %s",
 		q.Actor, q.Action, q.Target, q.Result, when(q.From), when(q.To))
-	return errors.Join(err, t.Record(ctx, by.Entry(ActionAuditExport, "audit trail", result, detail)))
+	if err := t.Record(ctx, by.Entry(ActionAuditExport, "audit trail", ResultSuccess, "entries of "+selection)); err != nil {
+		return err
+	}
+	n, err := WriteCSV(ctx, t.st, q, w)
+	if err != nil {
+		detail := fmt.Sprintf("stopped after %d entries of %s: %v", n, selection, err)
+		return errors.Join(err, t.Record(context.WithoutCancel(ctx), by.Entry(ActionAuditExport, "audit trail", ResultFailure, detail)))
+	}
+	return nil
 }
 
 // when writes a bound of a query.

@@ -2,7 +2,9 @@ package audit
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
+	"errors"
 	"strings"
 	"testing"
 
@@ -45,16 +47,66 @@ func TestExport(t *testing.T) {
 		if err := tr.Export(ctx, Actor{Name: "dave", IP: "192.0.2.3"}, store.AuditQuery{}, &b); err != nil {
 			t.Fatal(err)
 		}
+		// The export is recorded before it is written: its own entry is
+		// the last it writes.
 		rows, err = csv.NewReader(&b).ReadAll()
-		if err != nil || len(rows) != 4 {
+		if err != nil || len(rows) != 5 {
 			t.Fatalf("%d rows, %v", len(rows), err)
 		}
 		if r := rows[1]; r[5] != `'=HYPERLINK("http://x")` || r[7] != "a, \"quoted\"\nline" {
 			t.Errorf("row %q", r)
 		}
-		es, _ := db.AuditEntries(ctx, store.AuditQuery{Newest: true, Limit: 1})
-		if e := es[0]; e.Action != ActionAuditExport || e.Actor != "dave" || !strings.HasPrefix(e.Detail, "3 entries") {
-			t.Errorf("Export recorded %+v", e)
+		want := `entries of actor "" action "" target "" result "" from - to -`
+		if r := rows[4]; r[0] != "4" || r[2] != "dave" || r[4] != ActionAuditExport || r[6] != ResultSuccess || r[7] != want {
+			t.Errorf("the export is recorded as %q, want detail %q", r, want)
+		}
+	})
+}
+
+// failingStore is a store whose appends fail.
+type failingStore struct{ Store }
+
+func (failingStore) AppendAudit(context.Context, store.AuditEntry, func(store.AuditEntry) []byte) (*store.AuditEntry, error) {
+	return nil, errors.New("disk full")
+}
+
+// failingWriter is a writer that fails after n bytes.
+type failingWriter struct{ n int }
+
+func (w *failingWriter) Write(p []byte) (int, error) {
+	if len(p) > w.n {
+		return 0, errors.New("connection reset")
+	}
+	w.n -= len(p)
+	return len(p), nil
+}
+
+// TestExportRefused exports what cannot be recorded, and to a writer
+// that fails midway: the first writes nothing, the second is recorded
+// as failed.
+func TestExportRefused(t *testing.T) {
+	t.Parallel()
+	eachDB(t, func(t *testing.T, db testDB) {
+		ctx := t.Context()
+		tr := openTrail(t, db, 100)
+		for range 300 {
+			mustRecord(t, tr, Entry{Actor: "alice", Action: ActionLogin})
+		}
+		failing := openTrail(t, failingStore{db}, 100)
+		var b bytes.Buffer
+		if err := failing.Export(ctx, Actor{Name: "dave"}, store.AuditQuery{}, &b); err == nil || b.Len() != 0 {
+			t.Errorf("an export that could not be recorded: %v, %d bytes written", err, b.Len())
+		}
+		if err := tr.Export(ctx, Actor{Name: "dave"}, store.AuditQuery{}, &failingWriter{n: 20000}); err == nil {
+			t.Error("an export to a failing writer did not fail")
+		}
+		es, _ := db.AuditEntries(ctx, store.AuditQuery{Newest: true, Limit: 2})
+		if e := es[0]; e.Action != ActionAuditExport || e.Result != ResultFailure || !strings.HasPrefix(e.Detail, "stopped after ") ||
+			!strings.HasSuffix(e.Detail, "connection reset") {
+			t.Errorf("the failed export is recorded as %+v", e)
+		}
+		if e := es[1]; e.Action != ActionAuditExport || e.Result != ResultSuccess {
+			t.Errorf("the export is recorded as %+v", e)
 		}
 	})
 }

@@ -19,45 +19,140 @@ import (
 	"vigil/store"
 )
 
-// sealDomain starts what a seal signs.
-const sealDomain = "vigil audit seal v1\x00"
+// The texts that start what seals sign, so that a seal's signature is
+// never that of anything else vigil signs: sealDomain for chained seals,
+// sealDomainV1 for seals of the first format (N = 0).
+const (
+	sealDomain   = "vigil audit seal v2\x00"
+	sealDomainV1 = "vigil audit seal v1\x00"
+)
 
-// sealMessage is what a seal signs: the sequence number and hash of the
-// last entry it covers, and its time.
-func sealMessage(seq int64, hash []byte, at time.Time) []byte {
-	b := append([]byte(sealDomain), binary.BigEndian.AppendUint64(nil, uint64(seq))...)
-	b = appendField(b, hash)
-	return binary.BigEndian.AppendUint64(b, uint64(at.UnixNano()))
-}
-
-// Seal signs the trail up to its last entry, unless this process knows
-// it is sealed there already.
-func (t *Trail) Seal(ctx context.Context) error {
-	seq, hash, err := t.st.AuditHead(ctx)
-	if err != nil {
-		return fmt.Errorf("audit: seal: %w", err)
+// sealMessage is what a seal signs: the text sealDomain; the seal's
+// number N and the sequence number of the last entry it covers (8-byte
+// big-endian integers); that entry's hash, preceded by its length (an
+// unsigned varint); the seal's time in nanoseconds since the Unix epoch
+// (8 bytes, big endian); then the sequence number (8 bytes), hash and
+// signature (each preceded by its length) of the seal before, 0 and
+// empty for the first. A seal of the first format signed sealDomainV1,
+// the sequence number, the length and hash, and the time.
+func sealMessage(s store.AuditSeal) []byte {
+	if s.N == 0 {
+		b := binary.BigEndian.AppendUint64([]byte(sealDomainV1), uint64(s.Seq))
+		b = appendField(b, s.Hash)
+		return binary.BigEndian.AppendUint64(b, uint64(s.Time.UnixNano()))
 	}
-	return t.seal(ctx, seq, hash)
+	b := binary.BigEndian.AppendUint64([]byte(sealDomain), uint64(s.N))
+	b = binary.BigEndian.AppendUint64(b, uint64(s.Seq))
+	b = appendField(b, s.Hash)
+	b = binary.BigEndian.AppendUint64(b, uint64(s.Time.UnixNano()))
+	b = binary.BigEndian.AppendUint64(b, uint64(s.PrevSeq))
+	b = appendField(b, s.PrevHash)
+	return appendField(b, s.PrevSig)
 }
 
-// seal signs the trail up to entry seq, whose hash is hash.
-func (t *Trail) seal(ctx context.Context, seq int64, hash []byte) error {
+// ErrBroken is the error of sealing a trail that verification finds
+// broken: vigil does not sign a chain it cannot vouch for.
+var ErrBroken = errors.New("the audit trail is broken")
+
+// sealTries is how many times a seal is tried when other processes seal
+// the trail meanwhile.
+const sealTries = 3
+
+// Seal signs the trail up to its last entry, unless a seal covers it
+// already. It first verifies the trail from its anchor, the last seal
+// this process made or found good, to its head: when the trail no longer
+// extends the anchor (entries or seals deleted, entries changed, seals
+// not signed with a key the trail accepts), it refuses, logs why, and
+// returns an error that wraps ErrBroken.
+func (t *Trail) Seal(ctx context.Context) error {
+	return t.seal(ctx, 1)
+}
+
+// seal seals the trail when at least min entries follow its last seal.
+func (t *Trail) seal(ctx context.Context, min int64) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if seq <= t.sealed {
+	for range sealTries {
+		r, err := t.check(ctx)
+		if err != nil {
+			return fmt.Errorf("audit: seal: %w", err)
+		}
+		if r.Entries-r.last.Seq < min {
+			return nil
+		}
+		s := t.sign(r)
+		err = t.st.AddAuditSeal(ctx, s)
+		if errors.Is(err, store.ErrConflict) {
+			continue // another process sealed meanwhile: check again
+		}
+		if err != nil {
+			return fmt.Errorf("audit: seal entry %d: %w", s.Seq, err)
+		}
+		t.sealed(s)
 		return nil
 	}
-	at := t.now().Round(0).UTC()
-	s := store.AuditSeal{Seq: seq, Hash: hash, Time: at, KeyID: t.keyID, Sig: ed25519.Sign(t.key, sealMessage(seq, hash, at))}
-	if err := t.st.AddAuditSeal(ctx, s); err != nil {
-		return fmt.Errorf("audit: seal entry %d: %w", seq, err)
+	return fmt.Errorf("audit: seal: other processes sealed the trail meanwhile, %d times", sealTries)
+}
+
+// check verifies the trail from the anchor to its head, for a seal, and
+// moves the anchor to the last seal it finds. It returns an error that
+// wraps ErrBroken when the trail is broken. t.mu is held.
+func (t *Trail) check(ctx context.Context) (*Report, error) {
+	r, err := verifyFrom(ctx, t.st, t.options(), t.anchor)
+	if err != nil {
+		return nil, err
 	}
-	t.sealed = seq
-	// A copy of the seal outside the database: whoever can rewrite the
-	// database, seals included, cannot rewrite the log shipped elsewhere.
-	t.log.Info("audit trail sealed", "seq", seq, "hash", hex.EncodeToString(hash), "key", t.keyID,
-		"time", at, "sig", hex.EncodeToString(s.Sig))
-	return nil
+	t.tried = r.Entries
+	// That the last seal is too old is what a seal mends.
+	if p := r.Problem; p != nil && p.Kind != Unsealed {
+		t.log.Error("audit: refusing to seal the trail: it is broken", "problem", p.String())
+		return nil, fmt.Errorf("%w: %s", ErrBroken, p)
+	}
+	t.advance(r.last)
+	return r, nil
+}
+
+// sign returns the seal of the trail r verified, after its last seal.
+func (t *Trail) sign(r *Report) store.AuditSeal {
+	s := store.AuditSeal{N: r.last.N + 1, Seq: r.Entries, Hash: r.end, Time: t.now().Round(0).UTC(), KeyID: t.keyID,
+		PrevSeq: r.last.Seq, PrevHash: r.last.Hash, PrevSig: r.last.Sig}
+	s.Sig = ed25519.Sign(t.key, sealMessage(s))
+	return s
+}
+
+// sealed takes note of a seal made: the new anchor, a line in the log
+// (a copy of the seal outside the database: whoever can rewrite the
+// database cannot rewrite the log shipped elsewhere), and the outcome of
+// the last verification out of date. t.mu is held.
+func (t *Trail) sealed(s store.AuditSeal) {
+	t.advance(s)
+	t.log.Info(sealLine, sealAttrs(s)...)
+	t.cache.invalidate()
+}
+
+// advance makes s the anchor, when it comes after it, and keeps it in
+// the anchor file. t.mu is held.
+func (t *Trail) advance(s store.AuditSeal) {
+	if s.Seq <= t.anchor.Seq {
+		return
+	}
+	t.anchor = s
+	if err := writeAnchor(t.anchorFile, s); err != nil {
+		// The anchor in memory stands; the file's is older, still true.
+		t.log.Error("audit: keeping the last seal outside the database", "file", t.anchorFile, "err", err)
+	}
+}
+
+// anchorNow returns the anchor.
+func (t *Trail) anchorNow() store.AuditSeal {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.anchor
+}
+
+// options are the options of verifying the trail.
+func (t *Trail) options() Options {
+	return Options{Keys: t.keys(), SealEvery: int(t.every), SealInterval: t.interval, Now: t.now}
 }
 
 // Run seals the trail every SealInterval until ctx is done, then once

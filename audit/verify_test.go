@@ -5,6 +5,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -21,23 +22,6 @@ func trail10(t *testing.T, db testDB) *Trail {
 			Target: "console", Result: ResultSuccess})
 	}
 	return tr
-}
-
-// rehash recomputes the hashes of entries from..10 and the head, as one
-// who wants the chain to hold after changing entry from would.
-func rehash(t *testing.T, db testDB, from int64) {
-	es, err := db.AuditEntries(t.Context(), store.AuditQuery{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	prev := es[from-2].Hash
-	for _, e := range es[from-1:] {
-		e.Prev = prev
-		e.Hash = Hash(e)
-		db.exec(t, `UPDATE audit_log SET prev = $1, hash = $2 WHERE seq = $3`, e.Prev, e.Hash, e.Seq)
-		prev = e.Hash
-	}
-	db.exec(t, `UPDATE audit_head SET hash = $1`, prev)
 }
 
 func TestVerify(t *testing.T) {
@@ -110,9 +94,20 @@ func TestVerify(t *testing.T) {
 		{"forge a seal", func(t *testing.T, db testDB) {
 			db.exec(t, `UPDATE audit_seals SET at = at + 1 WHERE seq = 4`)
 		}, 4, BadSeal, "does not verify", 0},
-		{"delete a seal", func(t *testing.T, db testDB) {
+		{"delete the last seal", func(t *testing.T, db testDB) {
+			// Undetectable without a copy of the seal kept elsewhere: see
+			// TestVerifyAnchors.
 			db.exec(t, `DELETE FROM audit_seals WHERE seq = 8`)
 		}, 0, "", "", 6},
+		{"delete a seal before another", func(t *testing.T, db testDB) {
+			db.exec(t, `DELETE FROM audit_seals WHERE seq = 4`)
+		}, 4, Missing, "a seal was deleted: seal 2 of entry 8 follows seal 1 of entry 4, but the seal before it is none", 0},
+		{"delete every seal", func(t *testing.T, db testDB) {
+			db.exec(t, `DELETE FROM audit_seals`)
+		}, 1, Unsealed, "entries 1 to 10 are not sealed: 10 entries, more than twice seal_every (4)", 0},
+		{"renumber a seal", func(t *testing.T, db testDB) {
+			db.exec(t, `UPDATE audit_seals SET n = 3 WHERE seq = 8`)
+		}, 8, BadSeal, "does not verify", 0},
 		{"change the head", func(t *testing.T, db testDB) {
 			db.exec(t, `UPDATE audit_head SET hash = $1`, make([]byte, 32))
 		}, 10, Changed, "does not match the head", 0},
@@ -121,6 +116,7 @@ func TestVerify(t *testing.T) {
 		}, 0, Missing, "head of the trail", 0},
 	}
 	eachDB(t, func(t *testing.T, db testDB) {
+		db.unguard(t)
 		for _, tt := range tests {
 			t.Run(tt.name, func(t *testing.T) {
 				db.exec(t, `DELETE FROM audit_log`)
@@ -129,7 +125,7 @@ func TestVerify(t *testing.T) {
 				db.exec(t, `INSERT INTO audit_head (id, seq, hash) VALUES (1, 0, '')`)
 				tr := trail10(t, db)
 				tt.tamper(t, db)
-				r, err := Verify(t.Context(), db, tr.PublicKey())
+				r, err := Verify(t.Context(), db, verifyOptions(tr))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -147,16 +143,24 @@ func TestVerify(t *testing.T) {
 	})
 }
 
+// verifyOptions are the options of verifying the trail of trail10, or
+// another with its key and 4 as SealEvery, the clock at the end of its
+// entries.
+func verifyOptions(tr *Trail, anchors ...store.AuditSeal) Options {
+	return Options{Keys: []ed25519.PublicKey{tr.PublicKey()}, SealEvery: 4, Anchors: anchors,
+		Now: func() time.Time { return t0.Add(10 * time.Minute) }}
+}
+
 func TestVerifyReport(t *testing.T) {
 	t.Parallel()
 	eachDB(t, func(t *testing.T, db testDB) {
 		ctx := t.Context()
-		r, err := Verify(ctx, db)
+		r, err := Verify(ctx, db, Options{})
 		if err != nil || !r.OK() || r.Entries != 0 || r.String() != "audit trail intact: 0 entries" {
 			t.Errorf("an empty trail: %+v, %v", r, err)
 		}
 		tr := trail10(t, db)
-		r, err = Verify(ctx, db, tr.PublicKey())
+		r, err = Verify(ctx, db, verifyOptions(tr))
 		want := "audit trail intact: 10 entries, sealed up to entry 8 at 2026-03-14T09:26:53Z, 2 not yet sealed"
 		if err != nil || r.Entries != 10 || r.Seals != 2 || r.Sealed != 8 || r.Unsealed != 2 || r.String() != want {
 			t.Errorf("Verify: %+v, %v; want %s", r, err, want)
@@ -164,7 +168,7 @@ func TestVerifyReport(t *testing.T) {
 		// Without the key, or with another, the seals are not trusted.
 		other, _, _ := ed25519.GenerateKey(rand.Reader)
 		for _, keys := range [][]ed25519.PublicKey{nil, {other}} {
-			r, err = Verify(ctx, db, keys...)
+			r, err = Verify(ctx, db, Options{Keys: keys})
 			if err != nil || r.OK() || r.Problem.Seq != 4 || r.Problem.Kind != BadSeal {
 				t.Errorf("Verify with keys %x: %v, %v", keys, r.Problem, err)
 			}
@@ -173,8 +177,9 @@ func TestVerifyReport(t *testing.T) {
 			t.Fatal(err)
 		}
 		r, err = tr.Verify(ctx, Actor{Name: "carol", IP: "192.0.2.9"})
-		if err != nil || !r.OK() || r.Sealed != 10 || r.Unsealed != 0 {
-			t.Errorf("Trail.Verify after Seal: %+v, %v", r, err)
+		want = "audit trail intact: 10 entries, sealed up to entry 10 at 2026-03-14T09:26:53Z, verified from entry 10 on"
+		if err != nil || r.Sealed != 10 || r.Unsealed != 0 || r.From != 10 || r.String() != want {
+			t.Errorf("Trail.Verify after Seal: %+v, %v; want %s", r, err, want)
 		}
 		es, _ := db.AuditEntries(ctx, store.AuditQuery{Newest: true, Limit: 1})
 		if e := es[0]; e.Action != ActionAuditVerify || e.Actor != "carol" || e.Result != ResultSuccess || !strings.Contains(e.Detail, "intact") {
@@ -195,7 +200,12 @@ func TestVerifyConcurrent(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer other.Close()
-		trails := []*Trail{openTrail(t, db, 7), openTrail(t, other, 5)}
+		// Each node trusts the other's key.
+		keyA, keyB := filepath.Join(t.TempDir(), "audit.key"), filepath.Join(t.TempDir(), "audit.key")
+		b := openTrailKey(t, other, 5, keyB, openTrailKey(t, db, 7, keyA).PublicKey())
+		trails := []*Trail{openTrailKey(t, db, 7, keyA, b.PublicKey()), b}
+		o := Options{Keys: []ed25519.PublicKey{trails[0].PublicKey(), trails[1].PublicKey()}, SealEvery: 60,
+			Now: func() time.Time { return t0 }}
 		var wg sync.WaitGroup
 		for i := range 60 {
 			wg.Go(func() {
@@ -205,12 +215,12 @@ func TestVerifyConcurrent(t *testing.T) {
 			})
 		}
 		wg.Go(func() {
-			if r, err := Verify(context.Background(), db, trails[0].PublicKey(), trails[1].PublicKey()); err != nil || !r.OK() {
+			if r, err := Verify(context.Background(), db, o); err != nil || !r.OK() {
 				t.Errorf("Verify while recording: %v, %v", r, err)
 			}
 		})
 		wg.Wait()
-		r, err := Verify(t.Context(), db, trails[0].PublicKey(), trails[1].PublicKey())
+		r, err := Verify(t.Context(), db, o)
 		if err != nil || !r.OK() || r.Entries != 60 || r.Seals == 0 {
 			t.Errorf("Verify: %+v, %v", r, err)
 		}

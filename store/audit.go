@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"database/sql"
@@ -27,13 +28,23 @@ type AuditEntry struct {
 	Hash []byte
 }
 
-// AuditSeal is a signature over the trail up to an entry.
+// AuditSeal is a signature over the trail up to an entry, and over the
+// seal before it.
 type AuditSeal struct {
+	// N numbers the seals: 1, 2, 3... in the order they were made; 0 for
+	// seals of the first format, made before seals were chained.
+	N     int64
 	Seq   int64  // the last entry it covers
 	Hash  []byte // that entry's hash
 	Time  time.Time
 	KeyID string // names the public key that verifies it
 	Sig   []byte
+	// PrevSeq, PrevHash and PrevSig are the Seq, Hash and Sig of the seal
+	// before (seal N-1, or the last seal of the first format): 0 and
+	// empty for the first.
+	PrevSeq  int64
+	PrevHash []byte
+	PrevSig  []byte
 }
 
 // AuditQuery selects audit entries. Zero fields do not filter.
@@ -60,12 +71,17 @@ const (
 
 // AuditStats counts audit entries.
 type AuditStats struct {
-	Total    int64
-	ByAction []AuditCount // most first
-	ByActor  []AuditCount // most first
-	ByResult []AuditCount // most first
-	ByDay    []AuditCount // oldest first; Key is the date, 2006-01-02
+	Total int64
+	// ByAction, ByActor and ByResult count the entries of each value,
+	// most first: the first MaxAuditGroups values, the entries of the
+	// others summed in OtherActions, OtherActors and OtherResults.
+	ByAction, ByActor, ByResult             []AuditCount
+	OtherActions, OtherActors, OtherResults int64
+	ByDay                                   []AuditCount // oldest first; Key is the date, 2006-01-02
 }
+
+// MaxAuditGroups is how many values AuditStats counts apart, per field.
+const MaxAuditGroups = 20
 
 // AuditCount is how many entries have a value.
 type AuditCount struct {
@@ -239,25 +255,90 @@ func (db *DB) AuditSeqByHash(ctx context.Context, hash []byte) (int64, error) {
 	return seq, nil
 }
 
-// AddAuditSeal stores a seal. A seal of the same entry, which another
-// process may have made meanwhile, is kept instead.
+// AddAuditSeal stores a seal that continues the chain of seals: s.N
+// is one more than the last seal's N, s.PrevSeq, s.PrevHash and s.PrevSig
+// are the last seal's Seq, Hash and Sig (0 and empty when there is no
+// seal), and s.Seq comes after the last seal's and is at most the trail's
+// head. Sealers take turns, in this process and across processes sharing
+// a PostgreSQL database. When another sealed meanwhile, so that s no
+// longer continues the chain, it returns ErrConflict.
 func (db *DB) AddAuditSeal(ctx context.Context, s AuditSeal) error {
-	if s.Seq <= 0 || len(s.Hash) == 0 || len(s.Sig) == 0 || s.KeyID == "" || !isClean(s.KeyID) || s.Time.IsZero() {
-		return fmt.Errorf("store: add audit seal of entry %d: %w", s.Seq, invalidf("incomplete seal"))
+	if err := checkSeal(s); err != nil {
+		return fmt.Errorf("store: add audit seal %d of entry %d: %w", s.N, s.Seq, err)
 	}
-	_, err := db.writer().exec(ctx, `INSERT INTO audit_seals (seq, hash, at, key_id, sig) VALUES ($1, $2, $3, $4, $5)
-ON CONFLICT (seq) DO NOTHING`, s.Seq, s.Hash, encodeTime(s.Time), s.KeyID, s.Sig)
+	err := db.write(ctx, func(tx runner) error {
+		// Locking the head row, as appending does, makes sealers wait for
+		// each other, and for the entry being appended.
+		if _, err := tx.exec(ctx, `UPDATE audit_head SET seq = seq WHERE id = 1`); err != nil {
+			return err
+		}
+		var head int64
+		if err := tx.queryRow(ctx, `SELECT seq FROM audit_head WHERE id = 1`).Scan(&head); err != nil {
+			return fmt.Errorf("the head of the trail: %w", err)
+		}
+		last, err := lastSeal(ctx, tx)
+		if err != nil {
+			return err
+		}
+		if err := continues(s, last, head); err != nil {
+			return err
+		}
+		_, err = tx.exec(ctx, `INSERT INTO audit_seals (`+sealColumns+`) VALUES (`+params(1, 9)+`)`,
+			s.N, s.Seq, s.Hash, encodeTime(s.Time), s.KeyID, s.Sig, s.PrevSeq, orEmpty(s.PrevHash), orEmpty(s.PrevSig))
+		if db.d.isUniqueViolation(err) {
+			return conflictf("seal %d or a seal of entry %d exists", s.N, s.Seq)
+		}
+		return err
+	})
 	if err != nil {
-		return fmt.Errorf("store: add audit seal of entry %d: %w", s.Seq, err)
+		return fmt.Errorf("store: add audit seal %d of entry %d: %w", s.N, s.Seq, err)
 	}
 	return nil
 }
 
-const sealColumns = `seq, hash, at, key_id, sig`
+// orEmpty returns b, or no bytes rather than nil, which the drivers
+// write as NULL.
+func orEmpty(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
 
-// AuditSeals returns the seals, in order of the entries they cover.
-func (db *DB) AuditSeals(ctx context.Context) ([]AuditSeal, error) {
-	seals, err := db.auditSeals(ctx, ``)
+// checkSeal checks that s is whole.
+func checkSeal(s AuditSeal) error {
+	if s.N <= 0 || s.Seq <= 0 || len(s.Hash) == 0 || len(s.Sig) == 0 || s.KeyID == "" || !isClean(s.KeyID) || s.Time.IsZero() {
+		return invalidf("incomplete seal")
+	}
+	if (s.PrevSeq == 0) != (len(s.PrevSig) == 0) || s.PrevSeq < 0 {
+		return invalidf("the seal before is half given")
+	}
+	return nil
+}
+
+// continues checks that s follows last, the last seal (nil when none), in
+// a trail whose head is entry head.
+func continues(s AuditSeal, last *AuditSeal, head int64) error {
+	if last == nil {
+		last = &AuditSeal{}
+	}
+	switch {
+	case s.N != last.N+1 || s.PrevSeq != last.Seq || !bytes.Equal(s.PrevHash, last.Hash) || !bytes.Equal(s.PrevSig, last.Sig):
+		return conflictf("it does not follow the last seal, %d of entry %d", last.N, last.Seq)
+	case s.Seq <= last.Seq:
+		return conflictf("entry %d is sealed already, by seal %d", last.Seq, last.N)
+	case s.Seq > head:
+		return conflictf("the trail ends at entry %d", head)
+	}
+	return nil
+}
+
+const sealColumns = `n, seq, hash, at, key_id, sig, prev_seq, prev_hash, prev_sig`
+
+// AuditSeals returns the seals of entries from seq from on, in order of
+// the entries they cover.
+func (db *DB) AuditSeals(ctx context.Context, from int64) ([]AuditSeal, error) {
+	seals, err := auditSeals(ctx, db.reader(), from, ``)
 	if err != nil {
 		return nil, fmt.Errorf("store: audit seals: %w", err)
 	}
@@ -267,18 +348,23 @@ func (db *DB) AuditSeals(ctx context.Context) ([]AuditSeal, error) {
 // LastAuditSeal returns the seal that covers the most entries, or nil
 // when there is none.
 func (db *DB) LastAuditSeal(ctx context.Context) (*AuditSeal, error) {
-	seals, err := db.auditSeals(ctx, ` DESC LIMIT 1`)
+	s, err := lastSeal(ctx, db.reader())
 	if err != nil {
 		return nil, fmt.Errorf("store: last audit seal: %w", err)
 	}
-	if len(seals) == 0 {
-		return nil, nil
+	return s, nil
+}
+
+func lastSeal(ctx context.Context, tx runner) (*AuditSeal, error) {
+	seals, err := auditSeals(ctx, tx, 0, ` DESC LIMIT 1`)
+	if err != nil || len(seals) == 0 {
+		return nil, err
 	}
 	return &seals[0], nil
 }
 
-func (db *DB) auditSeals(ctx context.Context, order string) ([]AuditSeal, error) {
-	rows, err := db.reader().query(ctx, `SELECT `+sealColumns+` FROM audit_seals ORDER BY seq`+order)
+func auditSeals(ctx context.Context, tx runner, from int64, order string) ([]AuditSeal, error) {
+	rows, err := tx.query(ctx, `SELECT `+sealColumns+` FROM audit_seals WHERE seq >= $1 ORDER BY seq`+order, from)
 	if err != nil {
 		return nil, err
 	}
@@ -287,10 +373,15 @@ func (db *DB) auditSeals(ctx context.Context, order string) ([]AuditSeal, error)
 	for rows.Next() {
 		var s AuditSeal
 		var at int64
-		if err := rows.Scan(&s.Seq, &s.Hash, &at, &s.KeyID, &s.Sig); err != nil {
+		if err := rows.Scan(&s.N, &s.Seq, &s.Hash, &at, &s.KeyID, &s.Sig, &s.PrevSeq, &s.PrevHash, &s.PrevSig); err != nil {
 			return nil, err
 		}
 		s.Time = decodeTime(at)
+		for _, b := range []*[]byte{&s.PrevHash, &s.PrevSig} {
+			if len(*b) == 0 {
+				*b = nil
+			}
+		}
 		seals = append(seals, s)
 	}
 	return seals, rows.Err()
@@ -314,45 +405,75 @@ func (db *DB) AuditStats(ctx context.Context, q AuditQuery, offset time.Duration
 func (db *DB) auditStats(ctx context.Context, q AuditQuery, offset time.Duration) (*AuditStats, error) {
 	var st AuditStats
 	err := db.read(ctx, func(tx runner) error {
-		for _, g := range []struct {
-			expr string
-			dst  *[]AuditCount
-		}{{`action`, &st.ByAction}, {`actor`, &st.ByActor}, {`result`, &st.ByResult}} {
-			var w where
-			if err := auditWhere(&w, q); err != nil {
-				return err
-			}
-			counts, err := auditCounts(ctx, tx, `SELECT `+g.expr+`, COUNT(*) AS n FROM audit_log`+w.clause()+
-				` GROUP BY `+g.expr+` ORDER BY n DESC, `+g.expr, w.args)
-			if err != nil {
-				return err
-			}
-			*g.dst = counts
-		}
-		for _, c := range st.ByResult {
-			st.Total += c.N
-		}
 		var w where
-		off := w.param(int64(offset))
 		if err := auditWhere(&w, q); err != nil {
 			return err
 		}
-		days, err := auditCounts(ctx, tx, `SELECT (at + `+off+`) / `+fmt.Sprint(day)+` AS d, COUNT(*) AS n FROM audit_log`+
-			w.clause()+` GROUP BY d ORDER BY d`, w.args)
+		if err := tx.queryRow(ctx, `SELECT COUNT(*) FROM audit_log`+w.clause(), w.args...).Scan(&st.Total); err != nil {
+			return err
+		}
+		for _, g := range []struct {
+			col    string
+			counts *[]AuditCount
+			others *int64
+		}{{`action`, &st.ByAction, &st.OtherActions}, {`actor`, &st.ByActor, &st.OtherActors}, {`result`, &st.ByResult, &st.OtherResults}} {
+			counts, err := auditGroups(ctx, tx, q, g.col)
+			if err != nil {
+				return err
+			}
+			*g.counts, *g.others = counts, st.Total-sumCounts(counts)
+		}
+		days, err := auditDays(ctx, tx, q, offset)
 		st.ByDay = days
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	for i, c := range st.ByDay {
+	return &st, nil
+}
+
+// auditGroups counts the entries q selects by the values of a column, the
+// first MaxAuditGroups, most first.
+func auditGroups(ctx context.Context, tx runner, q AuditQuery, col string) ([]AuditCount, error) {
+	var w where
+	if err := auditWhere(&w, q); err != nil {
+		return nil, err
+	}
+	return auditCounts(ctx, tx, `SELECT `+col+`, COUNT(*) AS n FROM audit_log`+w.clause()+
+		` GROUP BY `+col+` ORDER BY n DESC, `+col+` LIMIT `+w.param(MaxAuditGroups), w.args)
+}
+
+// auditDays counts the entries q selects by day, days starting at
+// midnight at offset from UTC, oldest first.
+func auditDays(ctx context.Context, tx runner, q AuditQuery, offset time.Duration) ([]AuditCount, error) {
+	var w where
+	off := w.param(int64(offset))
+	if err := auditWhere(&w, q); err != nil {
+		return nil, err
+	}
+	days, err := auditCounts(ctx, tx, `SELECT (at + `+off+`) / `+fmt.Sprint(day)+` AS d, COUNT(*) AS n FROM audit_log`+
+		w.clause()+` GROUP BY d ORDER BY d`, w.args)
+	if err != nil {
+		return nil, err
+	}
+	for i, c := range days {
 		d, err := strconv.ParseInt(c.Key, 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("day %q: %w", c.Key, err)
 		}
-		st.ByDay[i].Key = time.Unix(d*day/int64(time.Second), 0).UTC().Format(time.DateOnly)
+		days[i].Key = time.Unix(d*day/int64(time.Second), 0).UTC().Format(time.DateOnly)
 	}
-	return &st, nil
+	return days, nil
+}
+
+// sumCounts adds up counts.
+func sumCounts(counts []AuditCount) int64 {
+	var n int64
+	for _, c := range counts {
+		n += c.N
+	}
+	return n
 }
 
 // auditCounts runs a query of keys and counts.

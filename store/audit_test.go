@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -145,6 +146,32 @@ func TestAuditEntriesQuery(t *testing.T) {
 		if st, err := db.AuditStats(ctx, AuditQuery{}, 0); err != nil || st.ByDay[0] != (AuditCount{"2026-03-14", 10}) {
 			t.Errorf("AuditStats in UTC: %+v, %v", st, err)
 		}
+		if st.OtherActions != 0 || st.OtherActors != 0 || st.OtherResults != 0 {
+			t.Errorf("AuditStats counts others: %+v", st)
+		}
+	})
+}
+
+// TestAuditStatsOthers counts more actors than AuditStats lists apart:
+// the first MaxAuditGroups, most first, and the others summed.
+func TestAuditStatsOthers(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		ctx := t.Context()
+		db := openDB(t, url)
+		for i := range MaxAuditGroups + 5 {
+			for range 1 + i/MaxAuditGroups {
+				appendAudit(t, db, fmt.Sprintf("user%02d", i), "login", "success", t0)
+			}
+		}
+		st, err := db.AuditStats(ctx, AuditQuery{}, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Total != MaxAuditGroups+10 || len(st.ByActor) != MaxAuditGroups || st.OtherActors != 5 ||
+			st.ByActor[0] != (AuditCount{fmt.Sprintf("user%02d", MaxAuditGroups), 2}) || st.OtherActions != 0 {
+			t.Errorf("AuditStats: total %d, %d actors %v, others %d", st.Total, len(st.ByActor), st.ByActor, st.OtherActors)
+		}
 	})
 }
 
@@ -156,26 +183,107 @@ func TestAuditSeals(t *testing.T) {
 		if s, err := db.LastAuditSeal(ctx); err != nil || s != nil {
 			t.Fatalf("LastAuditSeal of none: %+v, %v", s, err)
 		}
-		for _, seq := range []int64{10, 5} {
-			s := AuditSeal{Seq: seq, Hash: []byte{byte(seq)}, Time: t0, KeyID: "k1", Sig: []byte("sig")}
+		for range 12 {
+			appendAudit(t, db, "alice", "login", "success", t0)
+		}
+		first := AuditSeal{N: 1, Seq: 5, Hash: []byte{5}, Time: t0, KeyID: "k1", Sig: []byte("sig1")}
+		second := AuditSeal{N: 2, Seq: 10, Hash: []byte{10}, Time: t0.Add(time.Second), KeyID: "k2", Sig: []byte("sig2"),
+			PrevSeq: 5, PrevHash: []byte{5}, PrevSig: []byte("sig1")}
+		for _, s := range []AuditSeal{first, second} {
 			if err := db.AddAuditSeal(ctx, s); err != nil {
 				t.Fatal(err)
 			}
 		}
-		// Another process sealed entry 10 too: the first seal stays.
-		if err := db.AddAuditSeal(ctx, AuditSeal{Seq: 10, Hash: []byte{1}, Time: t0, KeyID: "k2", Sig: []byte("x")}); err != nil {
-			t.Fatal(err)
+		seals, err := db.AuditSeals(ctx, 0)
+		if err != nil || fmt.Sprint(seals) != fmt.Sprint([]AuditSeal{first, second}) {
+			t.Errorf("AuditSeals:\n%+v, %v\nwant\n%+v", seals, err, []AuditSeal{first, second})
 		}
-		seals, err := db.AuditSeals(ctx)
-		if err != nil || len(seals) != 2 || seals[0].Seq != 5 || seals[1].Seq != 10 || seals[1].KeyID != "k1" ||
-			string(seals[1].Sig) != "sig" || !seals[1].Time.Equal(t0) {
-			t.Errorf("AuditSeals: %+v, %v", seals, err)
+		if seals, err := db.AuditSeals(ctx, 6); err != nil || len(seals) != 1 || seals[0].N != 2 {
+			t.Errorf("AuditSeals from entry 6: %+v, %v", seals, err)
 		}
-		if s, err := db.LastAuditSeal(ctx); err != nil || s.Seq != 10 {
+		if s, err := db.LastAuditSeal(ctx); err != nil || s.N != 2 || string(s.PrevSig) != "sig1" {
 			t.Errorf("LastAuditSeal: %+v, %v", s, err)
 		}
-		err = db.AddAuditSeal(ctx, AuditSeal{Seq: 11})
-		errIs(t, "an incomplete seal", err, ErrInvalid)
+
+		// Seals that do not follow the last: another process sealed
+		// meanwhile.
+		next := AuditSeal{N: 3, Seq: 11, Hash: []byte{11}, Time: t0, KeyID: "k1", Sig: []byte("sig3"),
+			PrevSeq: 10, PrevHash: []byte{10}, PrevSig: []byte("sig2")}
+		for name, change := range map[string]func(*AuditSeal){
+			"the same number":    func(s *AuditSeal) { s.N = 2 },
+			"a number skipped":   func(s *AuditSeal) { s.N = 4 },
+			"after another seal": func(s *AuditSeal) { s.PrevSeq, s.PrevHash, s.PrevSig = 5, []byte{5}, []byte("sig1") },
+			"another signature":  func(s *AuditSeal) { s.PrevSig = []byte("sig") },
+			"an entry sealed":    func(s *AuditSeal) { s.Seq = 10 },
+			"beyond the head":    func(s *AuditSeal) { s.Seq = 13 },
+		} {
+			s := next
+			change(&s)
+			errIs(t, name, db.AddAuditSeal(ctx, s), ErrConflict)
+		}
+		for _, bad := range []AuditSeal{{N: 3, Seq: 11}, {Seq: 11, Hash: []byte{1}, Time: t0, KeyID: "k", Sig: []byte("s")},
+			{N: 3, Seq: 11, Hash: []byte{1}, Time: t0, KeyID: "k", Sig: []byte("s"), PrevSeq: 10}} {
+			errIs(t, fmt.Sprintf("the incomplete seal %+v", bad), db.AddAuditSeal(ctx, bad), ErrInvalid)
+		}
+		if err := db.AddAuditSeal(ctx, next); err != nil {
+			t.Errorf("the next seal: %v", err)
+		}
+	})
+}
+
+// TestAuditGuard changes and deletes entries, seals and the head with
+// SQL, as one who can write the database but is not its owner would:
+// the database refuses. Appending and sealing still work.
+func TestAuditGuard(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		ctx := t.Context()
+		db := openDB(t, url)
+		for range 3 {
+			appendAudit(t, db, "alice", "login", "success", t0)
+		}
+		seal := AuditSeal{N: 1, Seq: 3, Hash: []byte{3}, Time: t0, KeyID: "k", Sig: []byte("s")}
+		if err := db.AddAuditSeal(ctx, seal); err != nil {
+			t.Fatal(err)
+		}
+		raw := storetest.Open(t, url)
+		tampers := []string{
+			`UPDATE audit_log SET actor = 'mallory' WHERE seq = 2`,
+			`UPDATE audit_log SET seq = 4 WHERE seq = 3`,
+			`DELETE FROM audit_log WHERE seq = 3`,
+			`DELETE FROM audit_log`,
+			`UPDATE audit_seals SET hash = hash WHERE seq = 3`,
+			`DELETE FROM audit_seals`,
+			`DELETE FROM audit_head`,
+			`UPDATE audit_head SET seq = 2`,
+			`UPDATE audit_head SET hash = (SELECT hash FROM audit_log WHERE seq = 2)`,
+			`UPDATE audit_head SET seq = 4`,
+		}
+		if !strings.HasPrefix(url, "postgres") {
+			tampers = append(tampers, `DELETE FROM audit_log WHERE seq > 0`)
+		} else {
+			tampers = append(tampers, `TRUNCATE audit_log`, `TRUNCATE audit_seals`, `TRUNCATE audit_head`)
+		}
+		for _, q := range tampers {
+			if _, err := raw.Exec(q); err == nil || !strings.Contains(err.Error(), "audit trail") {
+				t.Errorf("%s: %v; want the trigger's refusal", q, err)
+			}
+		}
+		es, err := db.AuditEntries(ctx, AuditQuery{})
+		if seq, _, _ := db.AuditHead(ctx); err != nil || len(es) != 3 || es[1].Actor != "alice" || seq != 3 {
+			t.Fatalf("after the refusals: %d entries, head %d, %v", len(es), seq, err)
+		}
+		appendAudit(t, db, "bob", "login", "success", t0)
+		next := AuditSeal{N: 2, Seq: 4, Hash: []byte{4}, Time: t0, KeyID: "k", Sig: []byte("s2"), PrevSeq: 3, PrevHash: []byte{3}, PrevSig: []byte("s")}
+		if err := db.AddAuditSeal(ctx, next); err != nil {
+			t.Errorf("sealing with the guard: %v", err)
+		}
+
+		// The owner of the database can drop the guard.
+		storetest.DropAuditGuard(t, raw)
+		if _, err := raw.Exec(`DELETE FROM audit_log WHERE seq = 4`); err != nil {
+			t.Errorf("without the guard: %v", err)
+		}
 	})
 }
 

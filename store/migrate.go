@@ -12,7 +12,10 @@ import (
 
 // migrationFiles are the schema's migrations, one file per version named
 // NNNN_what.sql, applied in order. Each is portable SQL that both SQLite
-// and PostgreSQL run.
+// and PostgreSQL run, but for sections of one database's own (triggers):
+// a line "-- dialect: sqlite" or "-- dialect: postgres" starts
+// statements for that database only, which end at the next such line or
+// at "-- dialect: all".
 //
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
@@ -126,7 +129,7 @@ func checkNotNewer(applied map[int64]bool, all []migration) error {
 }
 
 func apply(ctx context.Context, tx runner, m migration) error {
-	if _, err := tx.exec(ctx, m.sql); err != nil {
+	if _, err := tx.exec(ctx, forDialect(m.sql, tx.d.name())); err != nil {
 		return fmt.Errorf("migration %s: %w", m.name, err)
 	}
 	_, err := tx.exec(ctx, `INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)`,
@@ -135,4 +138,25 @@ func apply(ctx context.Context, tx runner, m migration) error {
 		return fmt.Errorf("migration %s: record it: %w", m.name, err)
 	}
 	return nil
+}
+
+// dialectLine starts a section of a migration for one database, or for
+// all again.
+const dialectLine = "-- dialect: "
+
+// forDialect returns the SQL of a migration that the database named
+// dialect runs: the lines of other databases' sections are blanked, so
+// that errors keep their line numbers.
+func forDialect(sql, dialect string) string {
+	lines := strings.SplitAfter(sql, "\n")
+	keep := true
+	for i, l := range lines {
+		if d, ok := strings.CutPrefix(strings.TrimSpace(l), dialectLine); ok {
+			keep = d == "all" || d == dialect
+		}
+		if !keep {
+			lines[i] = "\n"
+		}
+	}
+	return strings.Join(lines, "")
 }
