@@ -47,6 +47,7 @@ func TestString(t *testing.T) {
 		// secrets
 		{"token", "revoked vgl_57ARZQAJ6P4JJC2V_gjodqGlialHpbYZThi9PMrOCS5uwGF1gVqZiZkI8zX4 today", "revoked vgl_57ARZQAJ6P4JJC2V_**** today"},
 		{"token malformed", "vgl_abc", "vgl_****"},
+		{"token id of digits", "vgl_0000000000000A00_secret", "vgl_0000000000000A00_****"},
 		{"bearer", "Authorization: Bearer abc.def-ghi", "Authorization: Bearer ****"},
 		{"basic", "authorization: basic dXNlcjpwYXNz", "authorization: basic ****"},
 		{"password=", "user=bob&password=hunter2&x=1", "user=bob&password=****&x=1"},
@@ -60,6 +61,35 @@ func TestString(t *testing.T) {
 		{"chinese key", "初始密码：Abc12345", "初始密码：****"},
 		{"api key", "X-Api-Key=abcdef", "X-Api-Key=****"},
 		{"both", "password=6222021234567894 phone 13800138000", "password=**** phone 138****8000"},
+		// full width, as Chinese input methods type it
+		{"mobile full width", "手机１３８００１３８０００", "手机１３８****８０００"},
+		{"card full width", "卡号６２２２０２１２３４５６７８９４", "卡号６２２２********７８９４"},
+		{"id full width", "１１０１０５１９４９１２３１００２Ｘ", "１１０***********００２Ｘ"},
+		{"mobile full width spaced", "１３８　００１３　８０００", "１３８　****　８０００"},
+		{"mobile dotted", "tel 138.0013.8000", "tel 138.****.8000"},
+		{"card dotted", "6222.0212.3456.7894", "6222.****.****.7894"},
+		{"mobile area code full width", "（138）00138000", "（138）****8000"},
+		{"mobile area code", "(138) 0013 8000", "(138) **** 8000"},
+		{"mobile en dash", "138–0013–8000", "138–****–8000"},
+		{"not a number: decimal", "took 1741944413.123456 s", "took 1741944413.123456 s"},
+		{"not a number: version", "vigil 1.3800.1380.0", "vigil 1.3800.1380.0"},
+		{"password full width", "ｐａｓｓｗｏｒｄ＝ｈｕｎｔｅｒ２", "ｐａｓｓｗｏｒｄ＝****"},
+		{"chinese key full width colon", "密码：ｈｕｎｔｅｒ２，请修改", "密码：****，请修改"},
+		// more keys
+		{"pass=", "db pass=hunter2 x", "db pass=**** x"},
+		{"db_pass=", "db_pass=hunter2", "db_pass=****"},
+		{"pw=", "pw=hunter2", "pw=****"},
+		{"PIN=", "PIN=1234 ok", "PIN=**** ok"},
+		{"card.cvv", "card.cvv: 123", "card.cvv: ****"},
+		{"cvv=", "cvv=123", "cvv=****"},
+		{"credential=", "credential=abc", "credential=****"},
+		{"credentials json", `{"credentials":"abc"}`, `{"credentials":"****"}`},
+		{"chinese key space", "密码 hunter2", "密码 ****"},
+		{"chinese key 是", "口令是hunter2。", "口令是****。"},
+		{"chinese key 为", "初始密码为：Abc12345", "初始密码为：****"},
+		{"chinese speaks of a password", "密码 已修改；密码是否正确", "密码 已修改；密码是否正确"},
+		{"not keys: bypass, shipping", "bypass=1 shipping=2 opinion: 3", "bypass=1 shipping=2 opinion: 3"},
+		{"english speaks of a password", "wrong password", "wrong password"},
 		{"nothing", "user alice logged in", "user alice logged in"},
 		{"empty", "", ""},
 	}
@@ -114,6 +144,7 @@ func FuzzString(f *testing.F) {
 		"11010519491231002X", "+86 138 0013 8000", "6222 0212 3456 7894", "password=hunter2",
 		`{"token":"a\"b"}`, "Bearer x", "vgl_57ARZQAJ6P4JJC2V_abc", "postgres://a:b@c", "1 2 3 4 5 6 7 8 9 0 1 2 3",
 		"密码：x", "2026-03-14 13800138000 6217000000000000004",
+		"vgl_0000000000000A00_", "１３８００１３８０００", "（138）00138000", "138.0013.8000", "密码 hunter2", "ｐｗ＝ｘ", "\xef\xbc", "６\xff２",
 	} {
 		f.Add(s)
 	}

@@ -1,17 +1,22 @@
 package mask
 
-// Numbers are written as groups of digits separated by one space or
-// hyphen ("6222 0212 3456 7890", "138-0013-8000", "+86 138 0013 8000"). A
-// run of such groups may hold several numbers, or one number beside
-// others ("2026-03-14 13800138000"), so every span of consecutive groups
-// is a candidate, the longest first, from left to right.
+// Numbers are written as groups of digits separated by one space, hyphen
+// or dot, or after an area code in parentheses ("6222 0212 3456 7890",
+// "138-0013-8000", "138.0013.8000", "(138)0013 8000", "+86 138 0013
+// 8000"). A run of such groups may hold several numbers, or one number
+// beside others ("2026-03-14 13800138000"), so every span of consecutive
+// groups is a candidate, the longest first, from left to right.
 
 // maxDigits bounds the digits of a candidate: 19 for a card, 4 more for
 // a "0086" prefix.
 const maxDigits = 23
 
-// group is the byte offsets of a group of digits in the text.
-type group struct{ start, end int }
+// group is the byte offsets of a group of digits in the text, and the
+// separator before it (0 for the first of a run).
+type group struct {
+	start, end int
+	sep        byte
+}
 
 // kind is a kind of number, and how much of it stays visible.
 type kind struct {
@@ -24,9 +29,10 @@ var (
 	e164Phone = kind{2, 2}
 )
 
-// numbers masks the sensitive numbers of s.
-func numbers(s string) string {
-	var b []byte // a copy of s, made at the first mask
+// numbers returns the offsets in s of the characters of its sensitive
+// numbers to mask, in order.
+func numbers(s string) []int {
+	var pos []int
 	for i := 0; i < len(s); {
 		if !isDigit(s[i]) {
 			i++
@@ -34,35 +40,53 @@ func numbers(s string) string {
 		}
 		gs, end := groups(s, i)
 		for _, m := range spans(s, gs) {
-			if b == nil {
-				b = []byte(s)
-			}
-			m.apply(b)
+			pos = m.masked(pos)
 		}
 		i = end
 	}
-	if b == nil {
-		return s
-	}
-	return string(b)
+	return pos
 }
 
 // groups returns the groups of the run of digits that starts at i, and
 // where the run ends.
 func groups(s string, i int) ([]group, int) {
 	var gs []group
+	sep := byte(0)
 	for {
 		j := i
 		for j < len(s) && isDigit(s[j]) {
 			j++
 		}
-		gs = append(gs, group{i, j})
-		if j+1 < len(s) && (s[j] == ' ' || s[j] == '-') && isDigit(s[j+1]) {
-			i = j + 1
-			continue
+		gs = append(gs, group{i, j, sep})
+		n := separator(s, j)
+		if n == 0 {
+			return gs, j
 		}
-		return gs, j
+		sep, i = s[j], j+n
 	}
+}
+
+// separator returns the length of the separator of two groups at i: a
+// space, a hyphen or a dot, or the closing parenthesis of an area code
+// with a space or hyphen after it or not; 0 when there is none, or no
+// digit after it.
+func separator(s string, i int) int {
+	n := 0
+	switch {
+	case i >= len(s):
+		return 0
+	case s[i] == ' ' || s[i] == '-' || s[i] == '.':
+		n = 1
+	case s[i] == ')':
+		n = 1
+		if i+1 < len(s) && (s[i+1] == ' ' || s[i+1] == '-') {
+			n = 2
+		}
+	}
+	if n == 0 || i+n >= len(s) || !isDigit(s[i+n]) {
+		return 0
+	}
+	return n
 }
 
 // masking is the characters of one number to mask.
@@ -71,12 +95,14 @@ type masking struct {
 	first, last int
 }
 
-func (m masking) apply(b []byte) {
+// masked appends the offsets of the characters m hides to pos.
+func (m masking) masked(pos []int) []int {
 	for k, p := range m.pos {
 		if k >= m.first && k < len(m.pos)-m.last {
-			b[p] = '*'
+			pos = append(pos, p)
 		}
 	}
+	return pos
 }
 
 // spans finds the sensitive numbers among the groups of a run.
@@ -105,6 +131,9 @@ func spans(s string, gs []group) []masking {
 // classify tells whether the groups make a sensitive number, and how to
 // mask it.
 func classify(s string, gs []group) (masking, bool) {
+	if !dotted(gs) {
+		return masking{}, false
+	}
 	var d []byte
 	var pos []int
 	for _, g := range gs {
@@ -122,6 +151,25 @@ func classify(s string, gs []group) (masking, bool) {
 	plus := gs[0].start > 0 && s[gs[0].start-1] == '+'
 	k, ok := kindOf(string(d), plus)
 	return masking{pos, k.first, k.last}, ok
+}
+
+// dotted reports whether groups joined by dots, if any, are written as
+// phone and card numbers are (groups of 2 to 4 digits), and not as a
+// decimal number or a version: 138.0013.8000, not 1741944413.123456.
+func dotted(gs []group) bool {
+	dots := false
+	for _, g := range gs[1:] {
+		dots = dots || g.sep == '.'
+	}
+	if !dots {
+		return true
+	}
+	for _, g := range gs {
+		if n := g.end - g.start; n < 2 || n > 4 {
+			return false
+		}
+	}
+	return true
 }
 
 // kindOf tells which kind of sensitive number the digits d are, if any;

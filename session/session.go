@@ -6,7 +6,12 @@
 //
 // Only the SHA-256 of an id is stored, so that a read of the database
 // gives no session away. Each session has a CSRF token, derived from its
-// id, for the forms of the console.
+// id, for the forms of the console, and may hold a step-up: the user
+// proved who they are again, which key operations ask of a session for a
+// few minutes.
+//
+// Requests with a session that is not live are recorded in the audit
+// trail, folded per address and minute so that they cannot flood it.
 package session
 
 import (
@@ -19,6 +24,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"vigil/audit"
@@ -36,12 +42,15 @@ type Store interface {
 	PurgeSessions(ctx context.Context, before time.Time) (int, error)
 }
 
-// Limits of the timeouts.
+// Limits of the timeouts. An idle timeout is shorter than MaxIdle, as
+// the specification asks (7.1.5: under 30 minutes).
 const (
 	DefaultIdle     = 15 * time.Minute
 	MaxIdle         = 30 * time.Minute
 	DefaultLifetime = 8 * time.Hour
 	MaxLifetime     = 24 * time.Hour
+	DefaultStepUp   = 5 * time.Minute
+	MaxStepUp       = 15 * time.Minute
 )
 
 // Config configures a Manager. Zero fields take their defaults.
@@ -52,6 +61,9 @@ type Config struct {
 	// Lifetime ends a session this long after login, however busy: 8
 	// hours by default, at most 24.
 	Lifetime time.Duration
+	// StepUp is how long a step-up lasts: 5 minutes by default, at most
+	// 15.
+	StepUp time.Duration
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 	// Log receives the errors of Run; nil discards them.
@@ -61,12 +73,26 @@ type Config struct {
 // Manager makes, checks and ends sessions. It is safe for concurrent
 // use.
 type Manager struct {
-	st    Store
-	audit audit.Recorder
-	idle  time.Duration
-	life  time.Duration
-	now   func() time.Time
-	log   *slog.Logger
+	st     Store
+	audit  audit.Recorder
+	idle   time.Duration
+	life   time.Duration
+	stepUp time.Duration
+	now    func() time.Time
+	log    *slog.Logger
+
+	mu sync.Mutex
+	// stepUps holds the step-ups of sessions, by the hash of their id:
+	// in memory, so that a restart, or another node, asks again.
+	stepUps map[string]stepUp
+	// folds holds the refusals being folded (see Refuse).
+	folds map[foldKey]*fold
+}
+
+// stepUp is when the user of a session proved who they are again.
+type stepUp struct {
+	userID string
+	at     time.Time
 }
 
 // New returns a manager of the sessions in st that records in rec.
@@ -77,11 +103,16 @@ func New(st Store, rec audit.Recorder, c Config) (*Manager, error) {
 	if c.Lifetime == 0 {
 		c.Lifetime = DefaultLifetime
 	}
+	if c.StepUp == 0 {
+		c.StepUp = DefaultStepUp
+	}
 	switch {
-	case c.Idle < time.Minute || c.Idle > MaxIdle:
-		return nil, fmt.Errorf("session: idle timeout %s: want 1m to %s", c.Idle, MaxIdle)
+	case c.Idle < time.Minute || c.Idle >= MaxIdle:
+		return nil, fmt.Errorf("session: idle timeout %s: want 1m or more, and less than %s", c.Idle, MaxIdle)
 	case c.Lifetime < c.Idle || c.Lifetime > MaxLifetime:
 		return nil, fmt.Errorf("session: lifetime %s: want the idle timeout (%s) to %s", c.Lifetime, c.Idle, MaxLifetime)
+	case c.StepUp < time.Minute || c.StepUp > MaxStepUp:
+		return nil, fmt.Errorf("session: step-up of %s: want 1m to %s", c.StepUp, MaxStepUp)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -89,11 +120,15 @@ func New(st Store, rec audit.Recorder, c Config) (*Manager, error) {
 	if c.Log == nil {
 		c.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Manager{st: st, audit: rec, idle: c.Idle, life: c.Lifetime, now: c.Now, log: c.Log}, nil
+	return &Manager{st: st, audit: rec, idle: c.Idle, life: c.Lifetime, stepUp: c.StepUp, now: c.Now, log: c.Log,
+		stepUps: map[string]stepUp{}, folds: map[foldKey]*fold{}}, nil
 }
 
 // Timeouts returns the idle timeout and the lifetime of sessions.
 func (m *Manager) Timeouts() (idle, lifetime time.Duration) { return m.idle, m.life }
+
+// StepUpFor returns how long a step-up lasts.
+func (m *Manager) StepUpFor() time.Duration { return m.stepUp }
 
 // Session is a live session, with what the console needs of its user.
 type Session struct {
@@ -111,6 +146,9 @@ type Session struct {
 	Expires            time.Time // the end of its lifetime
 	// CSRF is the token the session's forms carry (see CheckCSRF).
 	CSRF string
+	// StepUpUntil is when the session's step-up ends (see StepUp); zero
+	// when it has none.
+	StepUpUntil time.Time
 }
 
 // Errors of Get, which callers tell apart with errors.Is. To the user,
@@ -225,7 +263,54 @@ func (m *Manager) Get(ctx context.Context, id, ip string) (*Session, error) {
 		return nil, err
 	}
 	return &Session{UserID: s.UserID, User: s.User, Role: s.Role, MustChangePassword: s.MustChange, TOTP: s.TOTP,
-		IP: s.IP, Created: s.Created, LastSeen: now, Expires: s.Expires, CSRF: csrf(id)}, nil
+		IP: s.IP, Created: s.Created, LastSeen: now, Expires: s.Expires, CSRF: csrf(id),
+		StepUpUntil: m.stepUpUntil(id, s.UserID, now)}, nil
+}
+
+// StepUp records that the user of the session with the id proved who
+// they are again (user.Service.Confirm), now: for a while (Config.StepUp)
+// the session may do what needs it without asking again.
+func (m *Manager) StepUp(id, userID string) {
+	if !validID(id) {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stepUps[string(hash(id))] = stepUp{userID: userID, at: m.now()}
+}
+
+// SteppedUp reports whether the session with the id, of the user, has a
+// step-up still in force.
+func (m *Manager) SteppedUp(id, userID string) bool {
+	return !m.stepUpUntil(id, userID, m.now()).IsZero()
+}
+
+// stepUpUntil returns when the step-up of the session with the id ends,
+// if it is in force at now, else the zero time.
+func (m *Manager) stepUpUntil(id, userID string, now time.Time) time.Time {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	s, ok := m.stepUps[string(hash(id))]
+	if !ok || s.userID != userID {
+		return time.Time{}
+	}
+	until := s.at.Add(m.stepUp)
+	if !now.Before(until) {
+		return time.Time{}
+	}
+	return until
+}
+
+// forgetStepUps drops the step-ups of the session whose id has the hash,
+// when not nil, of the user, when not "", and those over at now.
+func (m *Manager) forgetStepUps(h []byte, userID string, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for k, s := range m.stepUps {
+		if h != nil && k == string(h) || userID != "" && s.userID == userID || !now.Before(s.at.Add(m.stepUp)) {
+			delete(m.stepUps, k)
+		}
+	}
 }
 
 // expire ends a session that ran out and records its use.
@@ -236,15 +321,19 @@ func (m *Manager) expire(ctx context.Context, s *store.Session, ip string, now t
 	return m.invalid(ctx, s.User, ip, ErrExpired, detail+"; ended")
 }
 
-// invalid records the use of a session that is not live, and returns
-// kind, or the error of recording.
+// invalid records the use of a session that is not live, folded with
+// others of its kind from its address (see Refuse), and returns kind, or
+// the error of recording.
 func (m *Manager) invalid(ctx context.Context, user, ip string, kind error, detail string) error {
 	if user == "" {
 		user = "-"
 	}
-	err := m.audit.Record(ctx, audit.Actor{Name: user, IP: ip}.Entry(audit.ActionSessionInvalid, "console",
-		audit.ResultFailure, "request with "+detail))
-	if err != nil {
+	e := audit.Actor{Name: user, IP: ip}.Entry(audit.ActionSessionInvalid, "console", audit.ResultFailure, "request with "+detail)
+	fk := user + ": " + kind.Error()
+	if user == "-" {
+		fk += ": " + detail // malformed or unknown
+	}
+	if err := m.Refuse(ctx, e, fk); err != nil {
 		return err
 	}
 	return fmt.Errorf("%w: %s", kind, detail)
@@ -269,6 +358,7 @@ func (m *Manager) End(ctx context.Context, id, ip string) error {
 	} else if err != nil {
 		return err
 	}
+	m.forgetStepUps(h, "", m.now())
 	return m.audit.Record(ctx, audit.Actor{Name: s.User, IP: ip}.Entry(audit.ActionLogout, s.User, audit.ResultSuccess, ""))
 }
 
@@ -277,6 +367,7 @@ func (m *Manager) End(ctx context.Context, id, ip string) error {
 // password, or a lock, ends them without it (see store.UpdateUser).
 func (m *Manager) EndUser(ctx context.Context, by audit.Actor, userID, user, reason string) (int, error) {
 	n, err := m.st.EndUserSessions(ctx, userID, m.now(), reason)
+	m.forgetStepUps(nil, userID, m.now())
 	if err != nil || n == 0 {
 		return n, err
 	}
@@ -285,9 +376,15 @@ func (m *Manager) EndUser(ctx context.Context, by audit.Actor, userID, user, rea
 
 // Sweep ends the sessions idle too long or past their lifetime, recording
 // each, and deletes the sessions that ended over a lifetime ago (until
-// then, using one is told apart from using an unknown id).
+// then, using one is told apart from using an unknown id). It records the
+// refusals folded in the minute before (see Refuse), and forgets the
+// step-ups that are over.
 func (m *Manager) Sweep(ctx context.Context) error {
 	now := m.now()
+	m.forgetStepUps(nil, "", now)
+	if err := m.flushFolds(ctx, now); err != nil {
+		return err
+	}
 	ended, err := m.st.EndStaleSessions(ctx, now, now.Add(-m.idle))
 	if err != nil {
 		return err

@@ -3,8 +3,10 @@ package session
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -164,13 +166,14 @@ func TestIdleConfig(t *testing.T) {
 			t.Errorf("after 5m idle: %v", err)
 		}
 	})
-	for _, c := range []Config{{Idle: 31 * time.Minute}, {Idle: time.Second}, {Lifetime: 10 * time.Minute}, {Lifetime: 25 * time.Hour}} {
+	for _, c := range []Config{{Idle: 31 * time.Minute}, {Idle: MaxIdle}, {Idle: time.Second}, {Lifetime: 10 * time.Minute},
+		{Lifetime: 25 * time.Hour}, {StepUp: time.Second}, {StepUp: time.Hour}} {
 		if _, err := New(nil, nil, c); err == nil {
 			t.Errorf("New(%+v): no error", c)
 		}
 	}
-	if _, err := New(nil, nil, Config{Idle: MaxIdle}); err != nil {
-		t.Errorf("an idle timeout of 30m: %v", err)
+	if _, err := New(nil, nil, Config{Idle: MaxIdle - time.Second}); err != nil {
+		t.Errorf("an idle timeout of 29m59s: %v", err)
 	}
 }
 
@@ -325,4 +328,101 @@ func TestCookie(t *testing.T) {
 	if ID(r) != id {
 		t.Errorf("ID = %q", ID(r))
 	}
+}
+
+// TestRefusalsFolded sends requests with made-up session ids from one
+// address, and from others: the trail records the first of each kind
+// from each address (an IPv6 address by its /64) in a minute, and then
+// how many more there were.
+func TestRefusalsFolded(t *testing.T) {
+	t.Parallel()
+	eachDB(t, Config{}, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		for range 100 {
+			e.Get(ctx, newID(), "192.0.2.9")
+		}
+		for i := range 50 {
+			e.Get(ctx, newID(), fmt.Sprintf("2001:db8:1:2::%x", i+1))
+		}
+		e.Get(ctx, newID(), "2001:db8:1:3::1")
+		e.Get(ctx, "malformed", "192.0.2.9")
+		if n := len(e.rec.Entries()); n != 4 {
+			t.Fatalf("%d entries for 152 refusals of 2 kinds from 3 addresses, want 4: %+v", n, e.rec.Entries())
+		}
+		e.advance(time.Minute)
+		if err := e.Sweep(ctx); err != nil {
+			t.Fatal(err)
+		}
+		es := e.rec.Entries()
+		var counts []string
+		for _, x := range es[4:] {
+			counts = append(counts, x.Detail)
+		}
+		slices.Sort(counts)
+		want := []string{
+			"49 more like it from 2001:db8:1:2::/64 in the minute from 2026-03-14T09:26:53Z: request with an unknown session id",
+			"99 more like it from 192.0.2.9 in the minute from 2026-03-14T09:26:53Z: request with an unknown session id",
+		}
+		if !slices.Equal(counts, want) {
+			t.Errorf("counts recorded:\n%s\nwant\n%s", strings.Join(counts, "\n"), strings.Join(want, "\n"))
+		}
+		for _, x := range es[4:] {
+			if x.Action != audit.ActionSessionInvalid || x.Actor != "-" || x.Result != audit.ResultFailure {
+				t.Errorf("recorded %+v", x)
+			}
+		}
+		// A minute later, the next is recorded again.
+		e.Get(ctx, newID(), "192.0.2.9")
+		if n := len(e.rec.Entries()); n != 7 {
+			t.Errorf("%d entries, want 7", n)
+		}
+	})
+}
+
+func TestAddrKey(t *testing.T) {
+	for ip, want := range map[string]string{
+		"192.0.2.9": "192.0.2.9", "::ffff:192.0.2.9": "192.0.2.9", "2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2::1": "2001:db8:1:2::/64", "fe80::1%eth0": "fe80::/64", "not an address": "not an address",
+	} {
+		if got := AddrKey(ip); got != want {
+			t.Errorf("AddrKey(%q) = %q, want %q", ip, got, want)
+		}
+	}
+}
+
+// TestStepUp checks that a step-up lasts its time, for its session only,
+// and ends with the session.
+func TestStepUp(t *testing.T) {
+	t.Parallel()
+	eachDB(t, Config{}, func(t *testing.T, e *env) {
+		id, _ := e.create(t, "u1")
+		other, _ := e.create(t, "u2")
+		if e.SteppedUp(id, "u1") {
+			t.Fatal("a new session is stepped up")
+		}
+		e.StepUp(id, "u1")
+		if !e.SteppedUp(id, "u1") || e.SteppedUp(other, "u2") || e.SteppedUp(id, "u2") {
+			t.Error("the step-up is not of its session and user only")
+		}
+		e.advance(time.Minute)
+		if s, err := e.get(id); err != nil || !s.StepUpUntil.Equal(t0.Add(5*time.Minute)) {
+			t.Errorf("Get: %+v, %v; want a step-up until %v", s, err, t0.Add(5*time.Minute))
+		}
+		e.advance(4 * time.Minute)
+		if e.SteppedUp(id, "u1") {
+			t.Error("a step-up lasts over 5 minutes")
+		}
+		e.StepUp(id, "u1")
+		if err := e.End(t.Context(), id, ""); err != nil {
+			t.Fatal(err)
+		}
+		if e.SteppedUp(id, "u1") {
+			t.Error("a step-up outlives its session")
+		}
+		e.StepUp(other, "u2")
+		e.EndUser(t.Context(), audit.Actor{Name: "cli:root"}, "u2", "bob", "ended by an administrator")
+		if e.SteppedUp(other, "u2") {
+			t.Error("a step-up outlives the sessions of its user")
+		}
+	})
 }

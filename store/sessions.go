@@ -38,6 +38,10 @@ const (
 	EndRole     = "role changed"
 	EndPassword = "password changed"
 	EndLocked   = "user locked"
+	EndTOTP     = "second factor removed"
+	// EndLockedOut is a lockout after failed attempts to prove who the
+	// user is from within a session.
+	EndLockedOut = "locked out"
 )
 
 const sessionColumns = `s.id_hash, s.user_id, s.ip, s.created, s.last_seen, s.expires, s.ended, s.end_reason,

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -187,19 +188,41 @@ func (db *DB) users(ctx context.Context) ([]User, error) {
 // what f leaves is stored, unless f returns an error. The ID, Name and
 // Created of a user do not change.
 //
-// When the change is to the user's role or password, or locks the user,
-// the user's sessions end in the same transaction, at u.Updated:
-// no request is served with what the user may no longer do. It returns
-// the user as stored, or ErrNotFound.
+// When the change is to the user's role or password, locks the user or
+// removes the second factor, the user's sessions end in the same
+// transaction, at u.Updated: no request is served with what the user may
+// no longer do. It returns the user as stored, or ErrNotFound.
 func (db *DB) UpdateUser(ctx context.Context, id string, f func(u *User) error) (*User, error) {
+	return db.updateUser(ctx, id, false, func(u *User, _ int) error { return f(u) })
+}
+
+// UpdateUserAmongAdmins is UpdateUser for a change that may leave no
+// administrator who can log in (a demotion, a lock): it locks the rows of
+// the administrators first, and tells f how many administrators other
+// than the user are not locked, so that f decides with none of them
+// changing meanwhile.
+func (db *DB) UpdateUserAmongAdmins(ctx context.Context, id string, f func(u *User, otherAdmins int) error) (*User, error) {
+	return db.updateUser(ctx, id, true, f)
+}
+
+// updateUser is UpdateUser, with the administrators' rows locked and
+// counted for f when admins is set.
+func (db *DB) updateUser(ctx context.Context, id string, admins bool, f func(u *User, otherAdmins int) error) (*User, error) {
 	var out *User
 	err := db.write(ctx, func(tx runner) error {
+		others := 0
+		if admins {
+			var err error
+			if others, err = lockAdmins(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		u, err := lockUser(ctx, tx, id)
 		if err != nil {
 			return err
 		}
 		old := *u
-		if err := f(u); err != nil {
+		if err := f(u, others); err != nil {
 			return err
 		}
 		if err := checkUpdate(old, *u); err != nil {
@@ -220,6 +243,60 @@ func (db *DB) UpdateUser(ctx context.Context, id string, f func(u *User) error) 
 		return nil, fmt.Errorf("store: update user %q: %w", id, err)
 	}
 	return out, nil
+}
+
+// lockAdmins locks the rows of the administrators until tx ends, one
+// after the other by id, so that transactions that lock them never wait
+// on each other's rows in a circle; and returns how many of them, but the
+// user with the id, are not locked.
+func lockAdmins(ctx context.Context, tx runner, id string) (int, error) {
+	rows, err := tx.query(ctx, `SELECT id FROM users WHERE role = $1 ORDER BY id`, string(Admin))
+	if err != nil {
+		return 0, err
+	}
+	var ids []string
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, a)
+	}
+	if err := errors.Join(rows.Err(), rows.Close()); err != nil {
+		return 0, err
+	}
+	for _, a := range ids {
+		if _, err := tx.exec(ctx, `UPDATE users SET updated = updated WHERE id = $1`, a); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	err = tx.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = $1 AND locked = 0 AND id <> $2`, string(Admin), id).Scan(&n)
+	return int(n), err
+}
+
+// DecoyUserUpdate does work like that of the UpdateUser of a failed
+// login, on a user that is not there: in one transaction, it stores a
+// user no one can log in as, and deletes it. A login with a name no user
+// has does it, so that it costs what a login with a known name does (a
+// write transaction, committed), and its time does not tell which names
+// exist; BenchmarkLogin in package user compares them.
+func (db *DB) DecoyUserUpdate(ctx context.Context) error {
+	id := "decoy:" + rand.Text()
+	now := time.Now()
+	u := User{ID: id, Name: id, Role: Analyst, Password: "-", PasswordChanged: now, Created: now, Updated: now}
+	err := db.write(ctx, func(tx runner) error {
+		if _, err := tx.exec(ctx, `INSERT INTO users (`+userColumns+`) VALUES (`+params(1, 18)+`)`, userValues(u)...); err != nil {
+			return err
+		}
+		_, err := tx.exec(ctx, `DELETE FROM users WHERE id = $1`, id)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("store: decoy user update: %w", err)
+	}
+	return nil
 }
 
 // lockUser reads the user with the id in tx, having locked its row until
@@ -260,6 +337,8 @@ func endReason(old, u User) string {
 		return EndRole
 	case u.Password != old.Password:
 		return EndPassword
+	case u.TOTP == nil && old.TOTP != nil:
+		return EndTOTP
 	}
 	return ""
 }

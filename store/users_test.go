@@ -152,6 +152,7 @@ func TestUpdateUserEndsSessions(t *testing.T) {
 		}{
 			{"failures", func(u *User) { u.Failures++ }, ""},
 			{"totp", func(u *User) { u.TOTP = []byte("x") }, ""},
+			{"totp removed", func(u *User) { u.TOTP = nil }, EndTOTP},
 			{"role", func(u *User) { u.Role = Auditor }, EndRole},
 			{"password", func(u *User) { u.Password += "x" }, EndPassword},
 			{"lock", func(u *User) { u.Locked = true }, EndLocked},
@@ -201,6 +202,104 @@ func TestUpdateUserConcurrently(t *testing.T) {
 		wg.Wait()
 		if u, _ := dbs[0].User(t.Context(), "u1"); u.Failures != n {
 			t.Errorf("failures = %d, want %d", u.Failures, n)
+		}
+	})
+}
+
+// TestUpdateUserAmongAdmins counts, for the change of a user, the other
+// administrators who can log in.
+func TestUpdateUserAmongAdmins(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		ctx := t.Context()
+		db := openDB(t, url)
+		mustUser(t, db, "a1", "alice", Admin)
+		mustUser(t, db, "a2", "bob", Admin)
+		mustUser(t, db, "a3", "carol", Admin)
+		mustUser(t, db, "u1", "dave", Analyst)
+		db.UpdateUser(ctx, "a3", func(u *User) error { u.Locked = true; return nil })
+		for id, want := range map[string]int{"a1": 1, "a2": 1, "a3": 2, "u1": 2} {
+			var got int
+			_, err := db.UpdateUserAmongAdmins(ctx, id, func(u *User, others int) error { got = others; return nil })
+			if err != nil || got != want {
+				t.Errorf("%s: %d other administrators, %v; want %d", id, got, err, want)
+			}
+		}
+		// What f refuses is not stored; what it changes is, with the
+		// sessions ended as UpdateUser ends them.
+		refuse := errors.New("no")
+		_, err := db.UpdateUserAmongAdmins(ctx, "a1", func(u *User, _ int) error { u.Role = Analyst; return refuse })
+		if !errors.Is(err, refuse) {
+			t.Errorf("refused: %v", err)
+		}
+		hash := sessionHash("s")
+		db.CreateSession(ctx, session(hash, "a1", t0))
+		_, err = db.UpdateUserAmongAdmins(ctx, "a1", func(u *User, _ int) error { u.Role = Analyst; u.Updated = t0; return nil })
+		if u, _ := db.User(ctx, "a1"); err != nil || u.Role != Analyst {
+			t.Errorf("changed: %+v, %v", u, err)
+		}
+		if s, _ := db.Session(ctx, hash); s.EndReason != EndRole {
+			t.Errorf("the session: %+v", s)
+		}
+		_, err = db.UpdateUserAmongAdmins(ctx, "nobody", func(*User, int) error { return nil })
+		errIs(t, "an unknown user", err, ErrNotFound)
+	})
+}
+
+// TestUpdateUserAmongAdminsConcurrently demotes two administrators at
+// once, over two connections as two nodes would, each only when another
+// administrator is left: one is demoted, never both.
+func TestUpdateUserAmongAdminsConcurrently(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		dbs := []*DB{openDB(t, url), openDB(t, url)}
+		for i := range 20 {
+			ids := []string{fmt.Sprint("a", i), fmt.Sprint("b", i)}
+			for _, id := range ids {
+				mustUser(t, dbs[0], id, id, Admin)
+			}
+			var wg sync.WaitGroup
+			for k, id := range ids {
+				wg.Go(func() {
+					dbs[k].UpdateUserAmongAdmins(context.Background(), id, func(u *User, others int) error {
+						if others == 0 {
+							return errors.New("the last administrator")
+						}
+						u.Role = Auditor
+						return nil
+					})
+				})
+			}
+			wg.Wait()
+			admins := 0
+			for _, id := range ids {
+				if u, _ := dbs[0].User(t.Context(), id); u.Role == Admin {
+					admins++
+				}
+			}
+			if admins != 1 {
+				t.Fatalf("round %d: %d administrators left of 2, want 1", i, admins)
+			}
+			for _, id := range ids {
+				dbs[0].UpdateUser(t.Context(), id, func(u *User) error { u.Role = Auditor; return nil })
+			}
+		}
+	})
+}
+
+// TestDecoyUserUpdate leaves no user behind.
+func TestDecoyUserUpdate(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		db := openDB(t, url)
+		mustUser(t, db, "u1", "alice", Analyst)
+		for range 3 {
+			if err := db.DecoyUserUpdate(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if users, err := db.Users(t.Context()); err != nil || len(users) != 1 {
+			t.Errorf("users: %+v, %v", users, err)
 		}
 	})
 }

@@ -16,12 +16,16 @@ type Enrollment struct {
 }
 
 // BeginTOTP starts the enrolment of a second factor for the user with
-// the id, who gives the password again (a wrong one counts as a failed
-// login). The factor replaces the user's present one, if any, once
-// ConfirmTOTP has a code from it.
-func (s *Service) BeginTOTP(ctx context.Context, by audit.Actor, id, password string) (*Enrollment, error) {
-	u, err := s.reauth(ctx, by, id, password, audit.ActionTOTP)
+// the id, who gives the password again and, to replace a factor, a code
+// of the present one: a second authentication as Confirm makes it (a
+// wrong password or code counts as a failed login). The new factor
+// replaces the present one, if any, once ConfirmTOTP has a code from it.
+func (s *Service) BeginTOTP(ctx context.Context, by audit.Actor, id, password, code string) (*Enrollment, error) {
+	u, err := s.st.User(ctx, id)
 	if err != nil {
+		return nil, notFound(err, id)
+	}
+	if u, err = s.reauth(ctx, by, u, password, code, true, audit.ActionTOTP); err != nil {
 		return nil, err
 	}
 	secret := make([]byte, secretLen)
@@ -70,8 +74,8 @@ func (s *Service) ConfirmTOTP(ctx context.Context, by audit.Actor, id, code stri
 }
 
 // ResetTOTP removes the second factor of the user named name, for one
-// who lost it; a user whose role needs one enrols another at the next
-// login.
+// who lost it, and ends the user's sessions; a user whose role needs a
+// factor enrols another at the next login.
 func (s *Service) ResetTOTP(ctx context.Context, by audit.Actor, name string) error {
 	u, err := s.byName(ctx, name)
 	if err != nil {
@@ -84,7 +88,7 @@ func (s *Service) ResetTOTP(ctx context.Context, by audit.Actor, name string) er
 	if err != nil {
 		return err
 	}
-	if err := s.record(ctx, by, audit.ActionTOTPReset, u.Name, audit.ResultSuccess, ""); err != nil {
+	if err := s.record(ctx, by, audit.ActionTOTPReset, u.Name, audit.ResultSuccess, "sessions ended"); err != nil {
 		return err
 	}
 	s.notify(ctx, u.Name, "second factor removed by "+by.Name, by)

@@ -43,14 +43,24 @@ const maxInput = 1024
 // row lock the user out for LockFor; a success resets the count. Other
 // errors mean the login could not be checked or recorded.
 //
-// A login does not make a session: on success, make one (package
-// session), which ends the user's others.
+// A login does not make a session: use LoginWith to make one before the
+// success is recorded.
 func (s *Service) Login(ctx context.Context, c Credentials) (*Login, error) {
+	return s.LoginWith(ctx, c, nil)
+}
+
+// LoginWith is Login that calls start, when the credentials are good,
+// before it records the success: start makes the session (package
+// session), so that the audit trail shows a login that succeeded only
+// once it has one. When start fails, the failure is recorded and its
+// error returned.
+//
+// A name no user has costs what a known one does — a password hash, a
+// second-factor secret opened, a write transaction — so that the time a
+// login takes does not tell which names exist; and it is recorded under
+// a hash (see Actor), not as typed.
+func (s *Service) LoginWith(ctx context.Context, c Credentials, start func(context.Context, *Login) error) (*Login, error) {
 	name, nameErr := Name(c.Name)
-	who := audit.Actor{Name: name, IP: c.IP}
-	if nameErr != nil {
-		who.Name = "(not a user name)"
-	}
 	var u *store.User
 	if nameErr == nil {
 		var err error
@@ -72,12 +82,26 @@ func (s *Service) Login(ctx context.Context, c Credentials) (*Login, error) {
 	}
 	ok = ok && len(c.Password) <= maxInput
 	if u == nil {
-		if err := s.record(ctx, who, audit.ActionLogin, "console", audit.ResultFailure, "no such user"); err != nil {
-			return nil, err
-		}
-		return nil, ErrInvalid
+		return nil, s.unknownLogin(ctx, c)
 	}
-	return s.login(ctx, u, c, ok, who)
+	return s.login(ctx, u, c, ok, audit.Actor{Name: u.Name, IP: c.IP}, start)
+}
+
+// unknownLogin fails the login of a name no user has, doing the work of
+// a failed login of a known user: it opens a sealed secret, and writes
+// and discards a user in a transaction as a failure is counted.
+func (s *Service) unknownLogin(ctx context.Context, c Credentials) error {
+	if _, err := s.sealer.open(s.decoy, decoyID); err != nil {
+		return err
+	}
+	if err := s.st.DecoyUserUpdate(ctx); err != nil {
+		return err
+	}
+	who := audit.Actor{Name: s.unknownName(c.Name), IP: c.IP}
+	if err := s.record(ctx, who, audit.ActionLogin, "console", audit.ResultFailure, "no such user"); err != nil {
+		return err
+	}
+	return ErrInvalid
 }
 
 // attempt is the outcome of a login attempt, decided with the user's
@@ -89,8 +113,9 @@ type attempt struct {
 }
 
 // login decides and records the attempt of u, whose password was ok or
-// not.
-func (s *Service) login(ctx context.Context, u *store.User, c Credentials, ok bool, who audit.Actor) (*Login, error) {
+// not, calling start on a success before it records it.
+func (s *Service) login(ctx context.Context, u *store.User, c Credentials, ok bool, who audit.Actor,
+	start func(context.Context, *Login) error) (*Login, error) {
 	var secret []byte
 	if u.TOTP != nil {
 		var err error
@@ -115,6 +140,12 @@ func (s *Service) login(ctx context.Context, u *store.User, c Credentials, ok bo
 	}
 	if err != nil {
 		return nil, err
+	}
+	if a.login != nil && start != nil {
+		if err := start(ctx, a.login); err != nil {
+			return nil, errors.Join(err, s.record(ctx, who, audit.ActionLogin, "console", audit.ResultFailure,
+				"the credentials were good, but no session could be made"))
+		}
 	}
 	return s.recordLogin(ctx, u, a, who)
 }
@@ -165,9 +196,10 @@ func (s *Service) decide(cur, u *store.User, c Credentials, ok bool, secret []by
 		MustEnrolTOTP: cur.TOTP == nil && s.NeedsTOTP(cur.Role)}}
 }
 
-// fail counts a failed attempt to prove who the user is, and reports
-// whether it locks the user out. Attempts while locked out count as
-// failures since the last success, not towards another lockout.
+// fail counts a failed attempt to prove who the user is (a login, or a
+// second authentication), and reports whether it locks the user out.
+// Attempts while locked out count as failures since the last success,
+// not towards another lockout.
 func (s *Service) fail(cur *store.User, now time.Time) bool {
 	cur.FailedSince++
 	if cur.Locked || now.Before(cur.LockedUntil) {
@@ -198,19 +230,27 @@ func (s *Service) recordLogin(ctx context.Context, u *store.User, a attempt, who
 		return nil, err
 	}
 	if a.lockedOut {
-		if err := s.lockedOut(ctx, u.Name, who); err != nil {
+		if err := s.lockedOut(ctx, u.Name, who, ""); err != nil {
 			return nil, err
 		}
 	}
 	return nil, ErrInvalid
 }
 
-// lockedOut records and tells of a lockout.
-func (s *Service) lockedOut(ctx context.Context, name string, who audit.Actor) error {
+// lockedOut records and tells of a lockout; ended, when not "", says
+// that the user's sessions ended with it, and why.
+func (s *Service) lockedOut(ctx context.Context, name string, who audit.Actor, ended string) error {
 	detail := fmt.Sprintf("%d failed attempts in a row; locked out for %s", s.c.MaxFailures, s.c.LockFor)
+	if ended != "" {
+		detail += "; " + ended
+	}
 	if err := s.record(ctx, who, audit.ActionLockout, name, audit.ResultSuccess, detail); err != nil {
 		return err
 	}
-	s.notify(ctx, name, "locked out after failed logins", who)
+	event := "locked out after failed logins"
+	if ended != "" {
+		event = "locked out after failed second authentications; sessions ended"
+	}
+	s.notify(ctx, name, event, who)
 	return nil
 }

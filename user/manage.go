@@ -98,19 +98,29 @@ func (s *Service) ResetPassword(ctx context.Context, by audit.Actor, name string
 }
 
 // ChangePassword changes the password of the user with the id from
-// current, which it checks (a wrong one counts as a failed login), to
-// next, which must meet the policy (else a *PolicyError). It ends the
-// user's sessions: the user logs in again with the new password.
+// current to next, and ends the user's sessions: the user logs in again
+// with the new password. The current password is checked first, as
+// Confirm checks it (a wrong one counts as a failed login, and is
+// ErrInvalid); then next must meet the policy, else a *PolicyError —
+// whether current was right or not, so that a new password the policy
+// refuses does not tell whether the current one was right.
 func (s *Service) ChangePassword(ctx context.Context, by audit.Actor, id, current, next string) error {
-	u, err := s.reauth(ctx, by, id, current, audit.ActionPassword)
+	stored, err := s.st.User(ctx, id)
 	if err != nil {
-		return err
+		return notFound(err, id)
 	}
-	if err := checkPassword(next, u.Name, s.c.MinLength); err != nil {
+	u, authErr := s.reauth(ctx, by, stored, current, "", false, audit.ActionPassword)
+	if authErr != nil && !errors.Is(authErr, ErrInvalid) && !errors.Is(authErr, ErrTooMany) {
+		return authErr
+	}
+	if err := checkPassword(next, stored.Name, s.c.MinLength); err != nil {
 		return err
 	}
 	if next == current {
 		return refuse("it is the current password")
+	}
+	if authErr != nil {
+		return authErr
 	}
 	hash, err := s.hash(ctx, next)
 	if err != nil {
@@ -130,37 +140,6 @@ func (s *Service) ChangePassword(ctx context.Context, by audit.Actor, id, curren
 	return nil
 }
 
-// reauth checks the password of the user with the id before a change to
-// the account; a wrong one is recorded under action, counts as a failed
-// login and returns ErrInvalid.
-func (s *Service) reauth(ctx context.Context, by audit.Actor, id, password, action string) (*store.User, error) {
-	u, err := s.st.User(ctx, id)
-	if err != nil {
-		return nil, notFound(err, id)
-	}
-	ok, err := s.verify(ctx, password, u.Password)
-	if err != nil || ok {
-		return u, err
-	}
-	var lockedOut bool
-	err = s.update(ctx, u, func(cur *store.User) error {
-		lockedOut = s.fail(cur, cur.Updated)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.record(ctx, by, action, u.Name, audit.ResultFailure, "wrong current password"); err != nil {
-		return nil, err
-	}
-	if lockedOut {
-		if err := s.lockedOut(ctx, u.Name, by); err != nil {
-			return nil, err
-		}
-	}
-	return nil, ErrInvalid
-}
-
 // update changes the user u as stored, at now (cur.Updated), unless its
 // password or second factor changed since u was read.
 func (s *Service) update(ctx context.Context, u *store.User, f func(cur *store.User) error) error {
@@ -175,7 +154,8 @@ func (s *Service) update(ctx context.Context, u *store.User, f func(cur *store.U
 }
 
 // SetRole changes the role of the user named name, and ends the user's
-// sessions: the user logs in again to act in the new role.
+// sessions: the user logs in again to act in the new role. It refuses to
+// leave no administrator who can log in (ErrLastAdmin).
 func (s *Service) SetRole(ctx context.Context, by audit.Actor, name string, role store.Role) error {
 	if !validRole(role) {
 		return fmt.Errorf("user %q: role %q: want admin, analyst or auditor", name, role)
@@ -187,10 +167,7 @@ func (s *Service) SetRole(ctx context.Context, by audit.Actor, name string, role
 	if u.Role == role {
 		return nil
 	}
-	if err := s.keepAdmin(ctx, u, role != store.Admin); err != nil {
-		return err
-	}
-	err = s.update(ctx, u, func(cur *store.User) error { cur.Role = role; return nil })
+	err = s.updateAmongAdmins(ctx, u, role != store.Admin, func(cur *store.User) { cur.Role = role })
 	if err != nil {
 		return err
 	}
@@ -198,35 +175,37 @@ func (s *Service) SetRole(ctx context.Context, by audit.Actor, name string, role
 		fmt.Sprintf("%s to %s; sessions ended", u.Role, role))
 }
 
-// keepAdmin refuses a change that takes u out of the administrators
-// (leaving) when no other administrator could log in.
-func (s *Service) keepAdmin(ctx context.Context, u *store.User, leaving bool) error {
-	if !leaving || u.Role != store.Admin || u.Locked {
-		return nil
-	}
-	users, err := s.st.Users(ctx)
-	if err != nil {
-		return err
-	}
-	for _, o := range users {
-		if o.ID != u.ID && o.Role == store.Admin && !o.Locked {
-			return nil
+// updateAmongAdmins changes the user u as update does, with f, unless
+// the change takes the user out of the administrators who can log in
+// (leaves, when the user is one) and no other could: then it returns
+// ErrLastAdmin. It decides with the administrators' rows locked, so that
+// two administrators demoting or locking each other at once cannot leave
+// none.
+func (s *Service) updateAmongAdmins(ctx context.Context, u *store.User, leaves bool, f func(cur *store.User)) error {
+	_, err := s.st.UpdateUserAmongAdmins(ctx, u.ID, func(cur *store.User, otherAdmins int) error {
+		if cur.Password != u.Password || string(cur.TOTP) != string(u.TOTP) || string(cur.TOTPPending) != string(u.TOTPPending) {
+			return errChanged
 		}
-	}
-	return fmt.Errorf("user %q: %w", u.Name, ErrLastAdmin)
+		if leaves && cur.Role == store.Admin && !cur.Locked && otherAdmins == 0 {
+			return fmt.Errorf("user %q: %w", u.Name, ErrLastAdmin)
+		}
+		cur.Updated = s.c.Now()
+		f(cur)
+		return nil
+	})
+	return notFound(err, u.Name)
 }
 
 // Lock keeps the user named name out until Unlock, and ends the user's
-// sessions.
+// sessions. It refuses to leave no administrator who can log in
+// (ErrLastAdmin).
 func (s *Service) Lock(ctx context.Context, by audit.Actor, name string) error {
 	u, err := s.byName(ctx, name)
 	if err != nil {
 		return err
 	}
-	if err := s.keepAdmin(ctx, u, true); err != nil {
-		return err
-	}
-	if err := s.update(ctx, u, func(cur *store.User) error { cur.Locked = true; return nil }); err != nil {
+	err = s.updateAmongAdmins(ctx, u, true, func(cur *store.User) { cur.Locked = true })
+	if err != nil {
 		return err
 	}
 	return s.record(ctx, by, audit.ActionUserLock, u.Name, audit.ResultSuccess, "sessions ended")

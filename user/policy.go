@@ -92,45 +92,218 @@ func similar(p, name string) bool {
 }
 
 // weakness says how the password p (in lower case) is one attackers try
-// first, or "" when it is not: it is common, a common word or name with
-// predictable digits or symbols around it (Password1!, zhangsan1990), a
-// keyboard or alphabet sequence (1qaz2wsx, qwe123), a repetition
-// (abcabcabc), or a date.
+// first, or "" when it is not: it is common, a keyboard or alphabet
+// sequence (1qaz2wsx, qwe123), a repetition (abcabcabc), a date, or a few
+// letters with predictable digits; or, once up to three characters are
+// taken off either end (Password1A is Password1 and A), a base of common
+// words, names, sequences and dates with predictable digits or symbols
+// among them (Zhangsan1990, Nongxin2024!, p@ssw0rd).
 func weakness(p string) string {
-	core, decor := strip(p)
+	rs := []rune(p)
 	switch {
-	case isCommon(p):
+	case isCommonLeet(p):
 		return "it is common"
 	case isWalk(p):
 		return "it is a keyboard or alphabet sequence"
 	case isRepeat(p):
 		return "it repeats a few characters"
-	case core == "" && isDate(digits(p)):
+	case !hasLetter(p) && isDate(digits(p)):
 		return "it is a date"
-	case !predictable(decor):
-		return ""
-	case isCommon(core) || isCommon(unleet(core)):
-		return "it is a common word or name with predictable digits or symbols"
-	case utf8.RuneCountInString(core) <= 3:
+	case fewLetters(p):
 		return "it is a few letters with predictable digits or symbols"
-	case isWalk(core) || isRepeat(core):
+	}
+	bs := bases(rs)
+	for _, b := range bs[1:] {
+		if why := weakTrimmed(b); why != "" {
+			return why
+		}
+	}
+	for _, b := range bs {
+		for _, greedy := range []bool{false, true} {
+			if why := weakRuns(splitRuns(b, greedy)); why != "" {
+				return why
+			}
+		}
+	}
+	return ""
+}
+
+// Bases: the characters taken off either end of a password, at most, and
+// the least that a base keeps.
+const (
+	maxTrim = 3
+	minBase = 4
+)
+
+// bases returns the password rs and what is left of it with up to maxTrim
+// characters taken off either end, of minBase characters or more; rs
+// first.
+func bases(rs []rune) []string {
+	var out []string
+	for i := 0; i <= maxTrim; i++ {
+		for j := 0; j <= maxTrim && len(rs)-i-j >= minBase; j++ {
+			out = append(out, string(rs[i:len(rs)-j]))
+		}
+	}
+	if len(out) == 0 {
+		out = append(out, string(rs))
+	}
+	return out
+}
+
+// weakTrimmed says how b, what is left of a password with characters
+// taken off its ends, is weak, or "".
+func weakTrimmed(b string) string {
+	switch {
+	case isCommonLeet(b):
+		return "it is a common word or name with predictable digits or symbols"
+	case utf8.RuneCountInString(b) >= minSequence && (isLongWalk(b) || isRepeat(b)):
+		return "it is a sequence with predictable digits or symbols"
+	case !hasLetter(b) && isDate(digits(b)):
+		return "it is a date with predictable characters around it"
+	}
+	return ""
+}
+
+// runs are a password split into runs of letters (leetspeak read as
+// letters) and runs of other characters.
+type runs struct {
+	letters, others []string
+}
+
+// splitRuns splits b into runs of letters and of other characters. The
+// digits and symbols of leetspeak (isLeet) count as letters between
+// letters (p@ssw0rd); when greedy, also at the edge of a word (4dmin).
+func splitRuns(b string, greedy bool) runs {
+	rs := []rune(b)
+	isLetter := make([]bool, len(rs))
+	for i, r := range rs {
+		isLetter[i] = unicode.IsLetter(r)
+	}
+	for i := 0; i < len(rs); {
+		if isLetter[i] || !isLeet(rs[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(rs) && !isLetter[j] && isLeet(rs[j]) {
+			j++
+		}
+		before, after := i > 0 && isLetter[i-1], j < len(rs) && isLetter[j]
+		if before && after || greedy && (before || after) {
+			for k := i; k < j; k++ {
+				isLetter[k] = true
+			}
+		}
+		i = j
+	}
+	var out runs
+	for i := 0; i < len(rs); {
+		j := i
+		for j < len(rs) && isLetter[j] == isLetter[i] {
+			j++
+		}
+		if isLetter[i] {
+			out.letters = append(out.letters, string(rs[i:j]))
+		} else {
+			out.others = append(out.others, string(rs[i:j]))
+		}
+		i = j
+	}
+	return out
+}
+
+// weakRuns says how a password split into runs is weak, or "": when each
+// of its runs of digits and symbols is predictable, and its letters are
+// common words or names, read together or each run alone, or together a
+// sequence or repetition.
+func weakRuns(r runs) string {
+	letters := strings.Join(r.letters, "")
+	if utf8.RuneCountInString(letters) < minBase {
+		return ""
+	}
+	for _, o := range r.others {
+		if !predictableRun(o) {
+			return ""
+		}
+	}
+	switch {
+	case isCommonLeet(letters) || allRuns(r.letters, isCommonLeet):
+		return "it is a common word or name with predictable digits or symbols"
+	case utf8.RuneCountInString(letters) >= minSequence && isSequence(letters):
 		return "it is a sequence with predictable digits or symbols"
 	}
 	return ""
 }
 
-// strip splits p into its core, between the first and last letter, and
-// the digits and symbols around it.
-func strip(p string) (core, decor string) {
-	start := strings.IndexFunc(p, unicode.IsLetter)
-	if start < 0 {
-		return "", p
+// minSequence is the least letters of a sequence or repetition that makes
+// a password weak with digits and symbols among them: fewer are too
+// often a sequence by chance (xyz, tuj).
+const minSequence = 6
+
+// allRuns reports whether weak holds of every run, and there are some.
+func allRuns(runs []string, weak func(string) bool) bool {
+	for _, r := range runs {
+		if !weak(r) {
+			return false
+		}
 	}
-	end := strings.LastIndexFunc(p, unicode.IsLetter)
-	_, size := utf8.DecodeRuneInString(p[end:])
-	end += size
-	return p[start:end], p[:start] + p[end:]
+	return len(runs) > 0
 }
+
+// isSequence reports whether s, leetspeak read as letters, is a keyboard
+// or alphabet sequence (of runs of four or more) or a repetition.
+func isSequence(s string) bool {
+	for _, v := range unleetAll(s) {
+		if isLongWalk(v) || isRepeat(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// predictableRun reports whether a run of digits and symbols adds little
+// to the letters around it: one or two characters, or a date, a
+// sequence, a repetition or a common number, with at most two symbols.
+func predictableRun(o string) bool {
+	n, d := utf8.RuneCountInString(o), digits(o)
+	switch {
+	case n <= 2 || isWalk(o) || isRepeat(o):
+		return true
+	case n-len(d) > 2 || d == "":
+		return false
+	}
+	return isDate(d) || isWalk(d) || isRepeat(d) || isCommon(d)
+}
+
+// fewLetters reports whether p is at most three letters with digits and
+// symbols that add little to them: a1234567, Zs19900101, 5201314a.
+func fewLetters(p string) bool {
+	var letters, others strings.Builder
+	for _, r := range p {
+		if unicode.IsLetter(r) {
+			letters.WriteRune(r)
+		} else {
+			others.WriteRune(r)
+		}
+	}
+	n := utf8.RuneCountInString(letters.String())
+	return n > 0 && n <= 3 && predictable(others.String())
+}
+
+// isCommonLeet reports whether s is on the list of common passwords as
+// it is or with leetspeak read as letters.
+func isCommonLeet(s string) bool {
+	for _, v := range unleetAll(s) {
+		if isCommon(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// hasLetter reports whether s holds a letter.
+func hasLetter(s string) bool { return strings.IndexFunc(s, unicode.IsLetter) >= 0 }
 
 // predictable reports whether the digits and symbols around a word add
 // little to it: a few characters, or a date, a sequence, a repetition or
@@ -156,11 +329,21 @@ func digits(s string) string {
 	}, s)
 }
 
-// leet maps the digits and symbols of leetspeak to the letters they
-// stand for.
-var leet = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s", "!", "i", "8", "b")
+// leetI and leetL map the digits and symbols of leetspeak to the letters
+// they stand for; 1 is i or l.
+var (
+	leetI = strings.NewReplacer("0", "o", "1", "i", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s", "!", "i", "8", "b")
+	leetL = strings.NewReplacer("0", "o", "1", "l", "3", "e", "4", "a", "5", "s", "7", "t", "@", "a", "$", "s", "!", "i", "8", "b")
+)
 
-func unleet(s string) string { return leet.Replace(s) }
+// isLeet reports whether r stands for a letter in leetspeak.
+func isLeet(r rune) bool { return strings.ContainsRune("0134578@$!", r) }
+
+// unleet reads leetspeak in s as letters, 1 as i.
+func unleet(s string) string { return leetI.Replace(s) }
+
+// unleetAll returns s, and s with leetspeak read as letters, both ways.
+func unleetAll(s string) []string { return []string{s, leetI.Replace(s), leetL.Replace(s)} }
 
 // walks are sequences on keyboards (rows, shifted rows, columns, the
 // numeric keypad) and the alphabet: a password made of runs of three or
@@ -189,9 +372,18 @@ var neighbours = func() map[[2]rune]bool {
 // isWalk reports whether s is made wholly of runs of three or more
 // neighbours on a keyboard or the alphabet: qwerty, 1qaz2wsx, qwe123!@#,
 // zaq12wsx, abcdef.
-func isWalk(s string) bool {
+func isWalk(s string) bool { return isWalkOf(s, 3) }
+
+// isLongWalk is isWalk with runs of four or more: a base or letters with
+// characters taken off or out of them are too often a walk of shorter
+// runs by chance (keys have many neighbours).
+func isLongWalk(s string) bool { return isWalkOf(s, 4) }
+
+// isWalkOf reports whether s is made wholly of runs of minRun or more
+// neighbours on a keyboard or the alphabet.
+func isWalkOf(s string, minRun int) bool {
 	rs := []rune(s)
-	if len(rs) < 3 {
+	if len(rs) < minRun {
 		return false
 	}
 	run := 1
@@ -200,7 +392,7 @@ func isWalk(s string) bool {
 			run++
 			continue
 		}
-		if run < 3 {
+		if run < minRun {
 			return false
 		}
 		run = 1

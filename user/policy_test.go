@@ -18,6 +18,11 @@ func TestCheckPassword(t *testing.T) {
 		{"K3v!nS7rQp", "zhangwei", ""},
 		{"monkey%83720561!", "alice", ""}, // a common word, with more than predictable around it
 		{"Tiger$7kq9#x2", "alice", ""},
+		{"correct-Horse-battery-9", "alice", ""},
+		{"Tq8#mV2!pLx", "alice", ""},
+		{"Kx7!ma88Zq", "alice", ""},
+		{"Xk9$vq-Lantern", "alice", ""},
+		{"9Lp&rT4zWq", "alice", ""},
 		// length and kinds
 		{"Ab1!xyz", "alice", "shorter than 8"},
 		{strings.Repeat("aB3$", 33), "alice", "longer than 128"},
@@ -63,6 +68,30 @@ func TestCheckPassword(t *testing.T) {
 		{"Ab1Ab1Ab1", "alice", "repeats"},
 		{"1990-01-01", "alice", "date"},
 		{"Zs19900101", "alice", "few letters"},
+		// a letter or two more at an end does not make them strong
+		{"qwertyuiop1A", "alice", "common"},
+		{"Password1A", "alice", "common"},
+		{"P@ssword1a", "alice", "common"},
+		{"Passw0rdA", "alice", "common"},
+		{"Welcome1A", "alice", "common"},
+		{"1qaz2wsxA", "alice", "common"},
+		{"Qwerty123a", "alice", "common"},
+		{"Zhangsan1990a", "alice", "common"},
+		{"Nongxin2024!a", "alice", "common"},
+		{"Woaini1314a", "alice", "common"},
+		{"iloveyou1A", "alice", "common"},
+		{"1234qwerAS", "alice", "sequence"},
+		{"Trustno1!", "alice", "common"},
+		{"X!Password", "alice", "common"},
+		{"Admin@2024#Ops", "alice", "common"},
+		{"4dmin2024!", "alice", "common"},
+		{"77#19900101", "alice", "date with predictable"},
+		// runs of letters and of other characters, leetspeak read as letters
+		{"Pass1234word", "alice", "common"},
+		{"zhang1990SAN!", "alice", "common"},
+		{"Li8#Ma2!Wu", "alice", "common"},
+		{"Abcdefgh&12", "alice", "sequence"},
+		{"p4ssw0rd-2024", "alice", "common"},
 	}
 	for _, tt := range tests {
 		err := checkPassword(tt.pw, tt.name, MinPasswordLen)

@@ -2,7 +2,10 @@ package user
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
+	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -37,7 +40,7 @@ func eachDB(t *testing.T, c Config, f func(t *testing.T, e *env)) {
 	storetest.Each(t, func(t *testing.T, url string) { f(t, newEnv(t, url, c)) })
 }
 
-func newEnv(t *testing.T, url string, c Config) *env {
+func newEnv(t testing.TB, url string, c Config) *env {
 	t.Helper()
 	db, err := store.OpenDB(t.Context(), url)
 	if err != nil {
@@ -58,7 +61,7 @@ func newEnv(t *testing.T, url string, c Config) *env {
 }
 
 // add adds a user and changes its one-time password to pw.
-func (e *env) add(t *testing.T, name string, role store.Role, pw string) *Account {
+func (e *env) add(t testing.TB, name string, role store.Role, pw string) *Account {
 	t.Helper()
 	one, err := e.Add(t.Context(), admin, name, role)
 	if err != nil {
@@ -351,10 +354,10 @@ func TestTOTP(t *testing.T) {
 			t.Fatalf("an admin without a second factor: %+v, %v", l, err)
 		}
 		by := audit.Actor{Name: "root", IP: "192.0.2.1"}
-		if _, err := e.BeginTOTP(ctx, by, a.ID, "wrong"); err != ErrInvalid {
+		if _, err := e.BeginTOTP(ctx, by, a.ID, "wrong", ""); err != ErrInvalid {
 			t.Errorf("BeginTOTP with a wrong password: %v", err)
 		}
-		en, err := e.BeginTOTP(ctx, by, a.ID, pw)
+		en, err := e.BeginTOTP(ctx, by, a.ID, pw, "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -405,7 +408,7 @@ func TestTOTP(t *testing.T) {
 		if l, err := e.login("bob", pw, ""); err != nil || l.MustEnrolTOTP {
 			t.Errorf("an analyst's login: %+v, %v", l, err)
 		}
-		e.BeginTOTP(ctx, audit.Actor{Name: "bob"}, b.ID, pw)
+		e.BeginTOTP(ctx, audit.Actor{Name: "bob"}, b.ID, pw, "")
 		e.ConfirmTOTP(ctx, audit.Actor{Name: "bob"}, b.ID, e.code(t, "bob", e.now))
 		if _, err := e.login("bob", pw, ""); err != ErrInvalid {
 			t.Errorf("an enrolled analyst without a code: %v", err)
@@ -537,6 +540,8 @@ func TestConfig(t *testing.T) {
 		{TOTPRoles: []store.Role{store.Ingest}},
 		{Issuer: "a:b"},
 		{Hash: Params{Memory: 4, Time: 1, Threads: 1}},
+		{ReauthBurst: -1},
+		{ReauthEvery: time.Millisecond},
 	} {
 		c.Key = make([]byte, 32)
 		if _, err := New(nil, nil, c); err == nil {
@@ -590,5 +595,210 @@ func TestName(t *testing.T) {
 		if _, err := Name(bad); err == nil {
 			t.Errorf("Name(%q): no error", bad)
 		}
+	}
+}
+
+// TestLastAdminConcurrently has two administrators lock or demote each
+// other at once, over two connections as two nodes would, many times:
+// one change goes through, the other is refused, and an administrator
+// who can log in is always left.
+func TestLastAdminConcurrently(t *testing.T) {
+	t.Parallel()
+	storetest.Each(t, func(t *testing.T, url string) {
+		e1, e2 := newEnv(t, url, Config{}), newEnv(t, url, Config{})
+		ctx := t.Context()
+		for i := range 10 {
+			a, b := fmt.Sprintf("a%d", i), fmt.Sprintf("b%d", i)
+			for _, n := range []string{a, b} {
+				if _, err := e1.Add(ctx, admin, n, store.Admin); err != nil {
+					t.Fatal(err)
+				}
+			}
+			change := []func() error{
+				func() error { return e1.Lock(ctx, admin, b) },
+				func() error { return e2.SetRole(ctx, admin, a, store.Analyst) },
+			}
+			if i%2 == 1 {
+				change[0] = func() error { return e1.SetRole(ctx, admin, b, store.Auditor) }
+			}
+			errs := make([]error, 2)
+			var wg sync.WaitGroup
+			for k := range change {
+				wg.Go(func() { errs[k] = change[k]() })
+			}
+			wg.Wait()
+			refused := 0
+			for _, err := range errs {
+				if errors.Is(err, ErrLastAdmin) {
+					refused++
+				} else if err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Before a and b, no administrator could log in: one of the
+			// two changes must be refused.
+			if refused != 1 {
+				t.Fatalf("round %d: %d changes refused, want 1: %v", i, refused, errs)
+			}
+			// Leave no administrator who can log in, for the next round.
+			for _, n := range []string{a, b} {
+				if acc, _ := e1.ByName(ctx, n); acc.Role == store.Admin && !acc.Locked {
+					if _, err := e1.db.UpdateUser(ctx, acc.ID, func(u *store.User) error { u.Locked = true; return nil }); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+		}
+	})
+}
+
+// TestResetTOTPEndsSessions removes a user's second factor: the user's
+// session ends with it.
+func TestResetTOTPEndsSessions(t *testing.T) {
+	t.Parallel()
+	eachDB(t, Config{}, func(t *testing.T, e *env) {
+		ctx := t.Context()
+		a := e.add(t, "alice", store.Analyst, pw)
+		by := audit.Actor{Name: "alice"}
+		e.BeginTOTP(ctx, by, a.ID, pw, "")
+		if err := e.ConfirmTOTP(ctx, by, a.ID, e.code(t, "alice", e.now)); err != nil {
+			t.Fatal(err)
+		}
+		hash := sha256.Sum256([]byte("a session id"))
+		_, err := e.db.CreateSession(ctx, store.Session{Hash: hash[:], UserID: a.ID, Created: e.now, LastSeen: e.now,
+			Expires: e.now.Add(time.Hour)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := e.ResetTOTP(ctx, admin, "alice"); err != nil {
+			t.Fatal(err)
+		}
+		if s, _ := e.db.Session(ctx, hash[:]); s.Ended.IsZero() || s.EndReason != store.EndTOTP {
+			t.Errorf("the session after the second factor was removed: %+v", s)
+		}
+	})
+}
+
+// TestUnknownNames checks that a name no user has is recorded as a keyed
+// hash, not as typed (it may be a password typed in the wrong field),
+// the same each time, and a known name as it is.
+func TestUnknownNames(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLite(t), Config{})
+	e.add(t, "alice", store.Analyst, pw)
+	var actors []string
+	for _, name := range []string{"Hunter2secret", "hunter2secret", "Tq7#mLp2vX", "alice"} {
+		e.login(name, "wrong", "")
+		actors = append(actors, e.rec.Last().Actor)
+	}
+	re := regexp.MustCompile(`^unknown:[0-9a-f]{12}$`)
+	if !re.MatchString(actors[0]) || actors[1] != actors[0] || !re.MatchString(actors[2]) || actors[2] == actors[0] {
+		t.Errorf("unknown names recorded as %q", actors[:3])
+	}
+	if actors[3] != "alice" {
+		t.Errorf("alice recorded as %q", actors[3])
+	}
+	for _, a := range actors {
+		if strings.Contains(strings.ToLower(a), "hunter") || strings.Contains(a, "Tq7") {
+			t.Errorf("the trail holds what was typed: %q", a)
+		}
+	}
+	if got, err := e.Actor(t.Context(), "ALICE"); err != nil || got != "alice" {
+		t.Errorf("Actor(ALICE) = %q, %v", got, err)
+	}
+	if got, err := e.Actor(t.Context(), "hunter2secret"); err != nil || got != actors[0] {
+		t.Errorf("Actor(hunter2secret) = %q, %v, want %q", got, err, actors[0])
+	}
+	if o, _ := New(nil, nil, Config{Key: []byte("another server key of 32 bytes!!")}); o.unknownName("hunter2secret") == actors[0] {
+		t.Error("the hash does not depend on the server key")
+	}
+}
+
+// TestLoginWith checks that a success is recorded once the session is
+// made, and a failure to make it instead.
+func TestLoginWith(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLite(t), Config{})
+	e.add(t, "alice", store.Analyst, pw)
+	c := Credentials{Name: "alice", Password: pw, IP: "192.0.2.1"}
+	_, err := e.LoginWith(t.Context(), c, func(context.Context, *Login) error { return errors.New("the disk is full") })
+	if err == nil || errors.Is(err, ErrInvalid) {
+		t.Errorf("a login without a session: %v", err)
+	}
+	if l := e.rec.Last(); l.Action != audit.ActionLogin || l.Result != audit.ResultFailure || !strings.Contains(l.Detail, "no session") {
+		t.Errorf("recorded %+v", l)
+	}
+	var before int
+	l, err := e.LoginWith(t.Context(), c, func(_ context.Context, l *Login) error {
+		before = len(e.rec.Entries())
+		return nil
+	})
+	if err != nil || l.Name != "alice" {
+		t.Fatalf("login: %+v, %v", l, err)
+	}
+	if es := e.rec.Entries(); len(es) != before+1 || es[before].Result != audit.ResultSuccess {
+		t.Errorf("the success is not recorded after the session is made: %d entries before, %d after", before, len(es))
+	}
+}
+
+// countingStore counts the decoy updates of a store.
+type countingStore struct {
+	*store.DB
+	decoys int
+}
+
+func (s *countingStore) DecoyUserUpdate(ctx context.Context) error {
+	s.decoys++
+	return s.DB.DecoyUserUpdate(ctx)
+}
+
+// TestUnknownLoginWrites checks that a login with a name no user has
+// does the write a failed login of a known user does (see
+// BenchmarkLogin for the time it takes), and leaves no user behind.
+func TestUnknownLoginWrites(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, storetest.SQLite(t), Config{})
+	e.add(t, "alice", store.Analyst, pw)
+	st := &countingStore{DB: e.db}
+	s, err := New(st, e.rec, e.c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"bob", "not a name"} {
+		if _, err := s.Login(t.Context(), Credentials{Name: name, Password: pw}); !errors.Is(err, ErrInvalid) {
+			t.Errorf("%q: %v", name, err)
+		}
+	}
+	if st.decoys != 2 {
+		t.Errorf("%d decoy updates for 2 unknown names", st.decoys)
+	}
+	if users, _ := e.db.Users(t.Context()); len(users) != 1 {
+		t.Errorf("users after the logins: %+v", users)
+	}
+}
+
+// BenchmarkLogin times failed logins with a known name and with an
+// unknown one, which should take as long (compare their ns/op): the time
+// of a login must not tell which names exist. Passwords are hashed at
+// the tests' low cost, so that the rest shows.
+func BenchmarkLogin(b *testing.B) {
+	for _, db := range []string{"sqlite", "postgres"} {
+		b.Run(db, func(b *testing.B) {
+			url := storetest.SQLite(b)
+			if db == "postgres" {
+				url = storetest.Postgres(b)
+			}
+			e := newEnv(b, url, Config{MaxFailures: 20})
+			e.add(b, "alice", store.Analyst, pw)
+			for _, name := range []string{"alice", "bob"} {
+				b.Run(map[string]string{"alice": "known", "bob": "unknown"}[name], func(b *testing.B) {
+					for b.Loop() {
+						if _, err := e.login(name, "wrong", ""); !errors.Is(err, ErrInvalid) {
+							b.Fatal(err)
+						}
+					}
+				})
+			}
+		})
 	}
 }

@@ -1,16 +1,20 @@
 // Package user manages the accounts of vigil's console: their roles,
 // passwords (argon2id, under a policy), logins (with lockout after failed
-// attempts, and a TOTP second factor) and what the last login was.
+// attempts, and a TOTP second factor), what the last login was, and the
+// second authentication that key operations ask of a logged-in user.
 //
 // Every change and every login, failed or not, is recorded in the audit
-// trail; a change that cannot be recorded is refused. Errors a login
-// returns say nothing of what was wrong: ErrInvalid, whatever it was. The
-// audit trail says what it was.
+// trail; a change that cannot be recorded is refused. Errors a login or a
+// second authentication returns say nothing of what was wrong:
+// ErrInvalid, whatever it was. The audit trail says what it was.
 package user
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"slices"
@@ -29,6 +33,9 @@ type Store interface {
 	UserByName(ctx context.Context, name string) (*store.User, error)
 	Users(ctx context.Context) ([]store.User, error)
 	UpdateUser(ctx context.Context, id string, f func(*store.User) error) (*store.User, error)
+	UpdateUserAmongAdmins(ctx context.Context, id string, f func(u *store.User, otherAdmins int) error) (*store.User, error)
+	DecoyUserUpdate(ctx context.Context) error
+	EndUserSessions(ctx context.Context, userID string, at time.Time, reason string) (int, error)
 }
 
 // Notice tells of a change to a user's account that the user should
@@ -65,6 +72,11 @@ type Config struct {
 	// Hash is the cost of password hashes: DefaultParams by default.
 	// Lower only in tests.
 	Hash Params
+	// ReauthBurst second authentications of a user (see Confirm) may be
+	// tried at once, then one every ReauthEvery: 10 and 30 seconds by
+	// default.
+	ReauthBurst int
+	ReauthEvery time.Duration
 	// Now tells the time; nil means time.Now.
 	Now func() time.Time
 	// Notify, when set, is told of changes the user should hear of.
@@ -94,6 +106,12 @@ func (c Config) withDefaults() (Config, error) {
 	if c.Hash == (Params{}) {
 		c.Hash = DefaultParams
 	}
+	if c.ReauthBurst == 0 {
+		c.ReauthBurst = 10
+	}
+	if c.ReauthEvery == 0 {
+		c.ReauthEvery = 30 * time.Second
+	}
 	if c.Now == nil {
 		c.Now = time.Now
 	}
@@ -114,6 +132,9 @@ func (c Config) check() error {
 		return fmt.Errorf("user: password hash parameters %+v", c.Hash)
 	case strings.ContainsAny(c.Issuer, ":/?#&"):
 		return fmt.Errorf("user: issuer %q: it may not hold : / ? # &", c.Issuer)
+	case c.ReauthBurst < 1 || c.ReauthEvery < time.Second:
+		return fmt.Errorf("user: second authentications in a burst of %d, then one every %s: want 1 or more, and 1s or more",
+			c.ReauthBurst, c.ReauthEvery)
 	}
 	for _, r := range c.TOTPRoles {
 		if !validRole(r) {
@@ -134,8 +155,15 @@ type Service struct {
 	hashing chan struct{}
 	// dummy is the hash a login of an unknown user is checked against,
 	// so that it takes as long as that of a known one; made at the first
-	// need.
+	// need. decoy is a sealed second-factor secret that such a login
+	// opens, as one of a known user does.
 	dummy func() string
+	decoy []byte
+	// names keys the hashes that stand for names no user has in the
+	// audit trail.
+	names []byte
+	// reauths limits the second authentications of each user.
+	reauths *limiter
 }
 
 // maxHashing is how many password hashes are computed at once.
@@ -152,8 +180,16 @@ func New(st Store, rec audit.Recorder, c Config) (*Service, error) {
 		return nil, err
 	}
 	dummy := sync.OnceValue(func() string { return hashPassword(rand.Text(), c.Hash) })
-	return &Service{st: st, audit: rec, c: c, sealer: sl, hashing: make(chan struct{}, maxHashing), dummy: dummy}, nil
+	secret := make([]byte, secretLen)
+	rand.Read(secret)
+	m := hmac.New(sha256.New, c.Key)
+	m.Write([]byte("vigil unknown user names v1"))
+	return &Service{st: st, audit: rec, c: c, sealer: sl, hashing: make(chan struct{}, maxHashing), dummy: dummy,
+		decoy: sl.seal(secret, decoyID), names: m.Sum(nil), reauths: newLimiter(c.ReauthBurst, c.ReauthEvery)}, nil
 }
+
+// decoyID is the user the decoy secret is sealed for: no user has it.
+const decoyID = "decoy"
 
 // Account is a user as others see it: without secrets.
 type Account struct {
@@ -188,6 +224,7 @@ var (
 	ErrExists    = errors.New("a user of that name exists")
 	ErrCode      = errors.New("the code is not valid")
 	ErrLastAdmin = errors.New("it would leave no administrator who can log in")
+	ErrTooMany   = errors.New("too many attempts: wait a minute and try again")
 )
 
 // Get returns the account of the user with the id.
@@ -267,6 +304,33 @@ func Name(name string) (string, error) {
 
 func validRole(r store.Role) bool {
 	return r == store.Admin || r == store.Analyst || r == store.Auditor
+}
+
+// Actor returns how the audit trail names who typed name to log in: the
+// user's name, when a user has it; else "unknown:" and the first 12 hex
+// digits of an HMAC of it under the server key. What is typed as a name
+// may be a password typed in the wrong field: it is not recorded as it
+// is, yet the same name gives the same hash, so that auditors can tell
+// repeated attempts apart.
+func (s *Service) Actor(ctx context.Context, name string) (string, error) {
+	u, err := s.byName(ctx, name)
+	switch {
+	case err == nil:
+		return u.Name, nil
+	case errors.Is(err, ErrNotFound):
+		return s.unknownName(name), nil
+	}
+	return "", err
+}
+
+// unknownName is how the audit trail names a name no user has.
+func (s *Service) unknownName(name string) string {
+	if n, err := Name(name); err == nil {
+		name = n
+	}
+	m := hmac.New(sha256.New, s.names)
+	m.Write([]byte(name))
+	return "unknown:" + hex.EncodeToString(m.Sum(nil))[:12]
 }
 
 // record records an entry in the audit trail.

@@ -16,12 +16,15 @@ import (
 // registerAccount adds the pages of the user's own account. Changing
 // the password and enrolling a second factor are setup pages: a user
 // who must do either may use them, and nothing else, until it is done.
+// The step-up is for administrators, before they manage users and
+// tokens.
 func (c *Console) registerAccount(mux *http.ServeMux) {
 	c.add(mux, Route{Pattern: "GET /account"}, c.account)
 	c.add(mux, Route{Pattern: "GET /account/password", Setup: true}, c.passwordForm)
 	c.add(mux, Route{Pattern: "POST /account/password", Setup: true}, c.changePassword)
 	c.add(mux, Route{Pattern: "GET /account/totp", Setup: true}, c.totpForm)
 	c.add(mux, Route{Pattern: "POST /account/totp", Setup: true}, c.enrolTOTP)
+	c.add(mux, Route{Pattern: "POST /account/stepup", Perm: user.PermUsers}, c.stepUp)
 }
 
 // actor is who acts in a request: the session's user, from the client's
@@ -98,7 +101,9 @@ func (c *Console) changePassword(w http.ResponseWriter, r *http.Request, s *sess
 	case errors.As(err, &refused):
 		p.Error = policyText(l, refused.Reason)
 	case errors.Is(err, user.ErrInvalid):
-		p.Error = l.T("The current password is not right.")
+		p.Error = l.T("The current password was not accepted.")
+	case errors.Is(err, user.ErrTooMany):
+		p.Error = l.T("Too many attempts. Please wait a minute and try again.")
 	default:
 		c.Log.Error("console: changing a password", "err", err)
 		c.fail(w, r, http.StatusServiceUnavailable)
@@ -133,7 +138,9 @@ func scanNumber(s, format string, n *int) bool {
 
 // totpPage is what the page of the second factor shows.
 type totpPage struct {
-	Enrolled bool // the user has a second factor
+	// Enrolled is set when the user has a second factor: replacing it
+	// needs a code of it.
+	Enrolled bool
 	Required bool // the user's role needs one
 	Confirm  bool // the second step: a code from the new factor
 	// Secret and URI are the new factor's, shown once, at the second
@@ -171,7 +178,8 @@ func (c *Console) enrolTOTP(w http.ResponseWriter, r *http.Request, s *session.S
 	}
 }
 
-// beginTOTP checks the user's password and shows a new secret.
+// beginTOTP checks the user's password, and to replace a factor a code
+// of it, and shows a new secret.
 func (c *Console) beginTOTP(w http.ResponseWriter, r *http.Request, s *session.Session) {
 	l := langOf(r)
 	pw := r.PostFormValue("password")
@@ -179,12 +187,13 @@ func (c *Console) beginTOTP(w http.ResponseWriter, r *http.Request, s *session.S
 		c.showTOTP(w, r, s, totpPage{Error: l.T("Please enter your password.")})
 		return
 	}
-	e, err := c.Users.BeginTOTP(r.Context(), actor(r, s), s.UserID, pw)
-	switch {
-	case errors.Is(err, user.ErrInvalid):
-		c.showTOTP(w, r, s, totpPage{Error: l.T("The password is not right.")})
+	code := strings.ReplaceAll(r.PostFormValue("code"), " ", "")
+	e, err := c.Users.BeginTOTP(r.Context(), actor(r, s), s.UserID, pw, code)
+	if msg := reauthError(l, err); msg != "" {
+		c.showTOTP(w, r, s, totpPage{Error: msg})
 		return
-	case err != nil:
+	}
+	if err != nil {
 		c.Log.Error("console: enrolling a second factor", "err", err)
 		c.fail(w, r, http.StatusServiceUnavailable)
 		return
@@ -211,6 +220,58 @@ func (c *Console) confirmTOTP(w http.ResponseWriter, r *http.Request, s *session
 		c.flashT(w, r, "Second factor enrolled: your logins now need a code from your app.")
 		c.redirect(w, r, "/account")
 	}
+}
+
+// reauthError says, in the language, why a second authentication
+// (user.Service.Confirm) was refused, the same whatever was wrong; ""
+// when it was not refused, or failed otherwise.
+func reauthError(l Lang, err error) string {
+	switch {
+	case errors.Is(err, user.ErrInvalid):
+		return l.T("The password or code was not accepted.")
+	case errors.Is(err, user.ErrTooMany):
+		return l.T("Too many attempts. Please wait a minute and try again.")
+	}
+	return ""
+}
+
+// stepUp proves again who the session's user is, for the key operations
+// of the next minutes (managing users and tokens): POST /account/stepup
+// with password, code (the second factor's) and next, the page to go
+// back to. Success and failure are both recorded.
+func (c *Console) stepUp(w http.ResponseWriter, r *http.Request, s *session.Session) {
+	l := langOf(r)
+	err := c.Users.Confirm(r.Context(), actor(r, s), s.UserID, r.PostFormValue("password"),
+		strings.ReplaceAll(r.PostFormValue("code"), " ", ""), audit.ActionStepUp)
+	if msg := reauthError(l, err); msg != "" {
+		c.flash(w, r, msg)
+		c.redirect(w, r, r.PostFormValue("next"))
+		return
+	}
+	if err != nil {
+		c.Log.Error("console: a step-up", "err", err)
+		c.fail(w, r, http.StatusServiceUnavailable)
+		return
+	}
+	c.Sessions.StepUp(session.ID(r), s.UserID)
+	d := c.Sessions.StepUpFor()
+	if !c.record(w, r, s, audit.ActionStepUp, s.User, audit.ResultSuccess, "for "+d.String()) {
+		return
+	}
+	c.flashT(w, r, "Confirmed: for %s, you may manage users and tokens without confirming again.", duration(l, d))
+	c.redirect(w, r, r.PostFormValue("next"))
+}
+
+// steppedUp reports whether the session has a step-up in force, which
+// the key operations of administrators need. When it has none, it
+// answers the request with the page of the operation (show, with the
+// status and a message) and returns false.
+func (c *Console) steppedUp(r *http.Request, s *session.Session, show func(status int, msg string)) bool {
+	if c.Sessions.SteppedUp(session.ID(r), s.UserID) {
+		return true
+	}
+	show(http.StatusForbidden, langOf(r).T("Confirm it is you first, with your password and a code from your app."))
+	return false
 }
 
 // groups writes s in groups of n characters, for reading aloud or typing.
@@ -255,7 +316,7 @@ func init() {
 		"Changing your password ends your session: you log in again with the new one. You will be notified.":                                                                    "修改密码会结束您的会话，需使用新密码重新登录。系统会通知您此次修改。",
 		"The new password and its repetition differ.":                     "两次输入的新密码不一致。",
 		"Your password has been changed. Please log in with the new one.": "密码已修改，请使用新密码登录。",
-		"The current password is not right.":                              "当前密码不正确。",
+		"The current password was not accepted.":                          "当前密码未被接受。",
 		"Password not accepted: %s.":                                      "密码未被接受：%s。",
 		"%s: attackers try such passwords first":                          "%s：攻击者会优先尝试此类密码",
 		"shorter than %d characters":                                      "少于 %d 个字符",
@@ -271,12 +332,12 @@ func init() {
 		"it is a common word or name with predictable digits or symbols":                                                         "是常见单词或姓名加上可预测的数字或符号",
 		"it is a few letters with predictable digits or symbols":                                                                 "是少量字母加上可预测的数字或符号",
 		"it is a sequence with predictable digits or symbols":                                                                    "是序列加上可预测的数字或符号",
+		"it is a date with predictable characters around it":                                                                     "是日期加上可预测的字符",
 		"Your second factor is a code from an authenticator app (TOTP, RFC 6238), which each login asks for with your password.": "第二因素是身份验证器应用（TOTP，RFC 6238）生成的验证码，每次登录时与密码一同输入。",
 		"Your role must log in with a second factor: enrol one before you can use the console.":                                  "您的角色必须使用第二因素登录：使用控制台之前请先启用。",
 		"Enter your password to start. A new factor replaces the present one once you confirm it.":                               "请输入密码以开始。新的第二因素在确认后将替换现有的。",
-		"Start":                                     "开始",
-		"Please enter your password.":               "请输入密码。",
-		"The password is not right.":                "密码不正确。",
+		"Start":                       "开始",
+		"Please enter your password.": "请输入密码。",
 		"1. Add this key to your authenticator app": "1. 将此密钥添加到身份验证器应用",
 		"Scan the QR code, or type the key by hand (time-based, 6 digits, every 30 seconds). It is shown this once.": "扫描二维码，或手动输入密钥（基于时间，6 位数字，每 30 秒更新）。密钥仅显示这一次。",
 		"Key":                             "密钥",
@@ -288,5 +349,13 @@ func init() {
 		"The code is not valid. Check the clock of your device and try again, or start again.": "验证码无效。请检查设备时间后重试，或重新开始。",
 		"Second factor enrolled: your logins now need a code from your app.":                   "第二因素已启用：今后登录需要输入应用中的验证码。",
 		"QR code of the key": "密钥二维码",
+		"Code from your app, to replace your present factor":                           "应用中的验证码（用于更换现有的第二因素）",
+		"The password or code was not accepted.":                                       "密码或验证码未被接受。",
+		"Too many attempts. Please wait a minute and try again.":                       "尝试次数过多，请等待一分钟后重试。",
+		"Confirmed: for %s, you may manage users and tokens without confirming again.": "已确认：%s 内管理用户和令牌无需再次确认。",
+		"Confirm it is you first, with your password and a code from your app.":        "请先确认您的身份：输入密码和应用中的验证码。",
+		"Confirm it is you": "确认身份",
+		"Managing users and tokens needs your password and a code from your app again. It is asked once every %s.": "管理用户和令牌需要再次输入密码和应用中的验证码，每 %s询问一次。",
+		"Confirmed until %s.": "已确认，有效期至 %s。",
 	})
 }

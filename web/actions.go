@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	"vigil/audit"
@@ -112,14 +113,15 @@ func (c *Console) decide(approve bool) page {
 			detail += ": " + comment
 		}
 		if c.record(w, r, s, kind, a.ID, audit.ResultSuccess, detail) {
-			c.flash(w, flash)
+			c.flash(w, r, flash)
 			c.redirect(w, r, "/actions")
 		}
 	}
 }
 
-// confirm checks the password of the session's user again (field
-// password); when it is wrong, it answers the request and returns
+// confirm checks who the session's user is again: the password (field
+// password) and, for a user with a second factor, a code of it (field
+// code). When either is wrong, it answers the request and returns
 // false. The user service records the failure.
 func (c *Console) confirm(w http.ResponseWriter, r *http.Request, s *session.Session, action string) bool {
 	pw := r.PostFormValue("password")
@@ -127,10 +129,14 @@ func (c *Console) confirm(w http.ResponseWriter, r *http.Request, s *session.Ses
 		c.actionsPage(w, r, s, http.StatusBadRequest, langOf(r).T("Enter your password to approve."))
 		return false
 	}
-	err := c.Users.Confirm(r.Context(), actor(r, s), s.UserID, pw, action)
+	code := strings.ReplaceAll(r.PostFormValue("code"), " ", "")
+	err := c.Users.Confirm(r.Context(), actor(r, s), s.UserID, pw, code, action)
 	switch {
 	case errors.Is(err, user.ErrInvalid):
-		c.actionsPage(w, r, s, http.StatusForbidden, langOf(r).T("The password is not right. Nothing was approved."))
+		c.actionsPage(w, r, s, http.StatusForbidden, langOf(r).T("The password or code was not accepted. Nothing was approved."))
+		return false
+	case errors.Is(err, user.ErrTooMany):
+		c.actionsPage(w, r, s, http.StatusTooManyRequests, langOf(r).T("Too many attempts. Please wait a minute and try again."))
 		return false
 	case err != nil:
 		c.Log.Error("console: confirming a password", "err", err)
@@ -153,7 +159,7 @@ func (c *Console) redrive(w http.ResponseWriter, r *http.Request, s *session.Ses
 		return
 	}
 	if c.record(w, r, s, audit.ActionRedrive, d.ID, audit.ResultSuccess, d.Receiver+" "+d.Integration) {
-		c.flash(w, "Delivery re-driven")
+		c.flash(w, r, "Delivery re-driven")
 		c.redirect(w, r, "/actions")
 	}
 }

@@ -234,7 +234,7 @@ func (c *Console) alertStatus(w http.ResponseWriter, r *http.Request, s *session
 	case err != nil:
 		c.storeFail(w, r, err)
 	default:
-		c.flash(w, "Status changed")
+		c.flash(w, r, "Status changed")
 		c.redirect(w, r, "/alerts/"+url.PathEscape(id))
 	}
 }
@@ -283,7 +283,7 @@ func (c *Console) bulkStatus(w http.ResponseWriter, r *http.Request, s *session.
 	if len(failed) > 0 {
 		msg += " " + lang.T("Not changed: %s", strings.Join(failed, "; "))
 	}
-	c.flash(w, msg)
+	c.flash(w, r, msg)
 	c.redirect(w, r, back.String())
 }
 

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"net/http"
 	"net/url"
 	"slices"
@@ -16,9 +15,10 @@ import (
 )
 
 // registerAudit adds the pages of the audit trail, for auditors and
-// administrators. They read the trail; nobody can change it.
+// administrators. They read and verify the trail; nobody can change it.
 func (c *Console) registerAudit(mux *http.ServeMux) {
 	c.handle(mux, "GET /audit", user.PermAudit, c.auditTrail)
+	c.handle(mux, "POST /audit/verify", user.PermAudit, c.auditVerifyAll)
 	c.handle(mux, "GET /audit/stats", user.PermAudit, c.auditStats)
 	c.handle(mux, "GET /audit/export.csv", user.PermAudit, c.auditExport)
 }
@@ -32,7 +32,8 @@ var auditActions = []string{audit.ActionLogin, audit.ActionLockout, audit.Action
 	audit.ActionUserLock, audit.ActionUserUnlock, audit.ActionPassword, audit.ActionPasswordReset, audit.ActionTOTP,
 	audit.ActionTOTPReset, audit.ActionTokenCreate, audit.ActionTokenRevoke, audit.ActionConfigChange,
 	audit.ActionRuleChange, audit.ActionAlertStatus, audit.ActionSilenceAdd, audit.ActionSilenceRemove,
-	audit.ActionApprove, audit.ActionReject, audit.ActionAuditExport, audit.ActionAuditVerify}
+	audit.ActionApprove, audit.ActionReject, audit.ActionRedrive, audit.ActionDiscard, audit.ActionStepUp,
+	audit.ActionServeStart, audit.ActionServeStop, audit.ActionAuditExport, audit.ActionAuditVerify}
 
 // auditResults are the results the filter offers.
 var auditResults = []string{audit.ResultSuccess, audit.ResultFailure, audit.ResultDenied}
@@ -115,7 +116,9 @@ type auditTrailPage struct {
 }
 
 // auditTrail shows the entries of the trail, newest first, a page at a
-// time, and the outcome of verifying the whole trail, which it records:
+// time, and the outcome of verifying the trail from its last seal found
+// good, which it records (audit.Trail.Verify: kept while the trail does
+// not change, and then not verified or recorded again):
 // GET /audit?actor=&action=&target=&result=&from=&to=&before=.
 func (c *Console) auditTrail(w http.ResponseWriter, r *http.Request, s *session.Session) {
 	f, q, msg := readAuditFilter(r)
@@ -222,26 +225,62 @@ func dayBars(days []store.AuditCount) []dayBar {
 	return bars
 }
 
+// auditVerifyAll verifies the whole trail, records it, and sends the
+// browser back to the trail, with the outcome: POST /audit/verify.
+func (c *Console) auditVerifyAll(w http.ResponseWriter, r *http.Request, s *session.Session) {
+	report, err := c.Trail.VerifyAll(r.Context(), actor(r, s))
+	if err != nil {
+		c.Log.Error("console: verifying the whole audit trail", "err", err)
+		c.fail(w, r, http.StatusServiceUnavailable)
+		return
+	}
+	if report.OK() {
+		c.flashT(w, r, "The whole trail was verified: it is intact.")
+	} else {
+		c.flashT(w, r, "The whole trail was verified: it is broken. %s", report.Problem.String())
+	}
+	c.redirect(w, r, "/audit")
+}
+
 // auditExport writes the entries of a selection as CSV, all of them,
 // oldest first, and records the export: GET /audit/export.csv with the
-// filter of /audit. The file is written whole before it is sent, so
-// that an export the trail could not record is not sent at all.
+// filter of /audit. The export is recorded first, and refused when it
+// cannot be; then the entries are sent as they are read, a page at a
+// time.
 func (c *Console) auditExport(w http.ResponseWriter, r *http.Request, s *session.Session) {
 	_, q, msg := readAuditFilter(r)
 	if msg != "" {
 		c.fail(w, r, http.StatusBadRequest)
 		return
 	}
-	var b bytes.Buffer
-	if err := c.Trail.Export(r.Context(), actor(r, s), q, &b); err != nil {
+	csv := &csvResponse{w: w}
+	err := c.Trail.Export(r.Context(), actor(r, s), q, csv)
+	switch {
+	case err != nil && !csv.started:
 		c.Log.Error("console: exporting the audit trail", "err", err)
 		c.fail(w, r, http.StatusServiceUnavailable)
-		return
+	case err != nil:
+		// Too late for an error page: cut the answer short, so that the
+		// browser does not take it for the whole file.
+		c.Log.Error("console: exporting the audit trail, cut short", "err", err)
+		panic(http.ErrAbortHandler)
 	}
-	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
-	w.Header().Set("Content-Disposition", `attachment; filename="vigil-audit.csv"`)
-	w.Header().Set("Content-Length", strconv.Itoa(b.Len()))
-	w.Write(b.Bytes())
+}
+
+// csvResponse is the answer of a CSV export, its headers set when the
+// first bytes are written.
+type csvResponse struct {
+	w       http.ResponseWriter
+	started bool
+}
+
+func (c *csvResponse) Write(p []byte) (int, error) {
+	if !c.started {
+		c.started = true
+		c.w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		c.w.Header().Set("Content-Disposition", `attachment; filename="vigil-audit.csv"`)
+	}
+	return c.w.Write(p)
 }
 
 func init() {
@@ -285,6 +324,15 @@ func init() {
 		"reordered":                 "顺序被调换",
 		"rewritten":                 "被重写",
 		"bad seal":                  "签封无效",
+		"unsealed":                  "未签封",
+		"Others":                    "其他",
+		"Note: %s":                  "注意：%s",
+		"Verify everything":         "全部验证",
+		"Verified from the last seal found good, of entry %d: the entries before it were verified then.": "自最后一个验证通过的签封（第 %d 条）起验证；此前的记录已在当时验证。",
+		"The whole trail was verified.":                                 "已验证全部日志。",
+		"The whole trail was verified: it is intact.":                   "已验证全部日志：完整。",
+		"The whole trail was verified: it is broken. %s":                "已验证全部日志：已损坏。%s",
+		"Verifies every entry and seal from the first, and records it.": "从第一条起验证每条记录和签封，并记入审计日志。",
 		"Entries were changed, deleted or reordered outside vigil. Keep the database as it is and tell whoever answers for security incidents.": "有记录在 vigil 之外被修改、删除或调换顺序。请保持数据库现状，并通知安全事件负责人。",
 		"Entries, newest first": "记录（最新在前）",
 		"Entries":               "记录",

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"vigil/audit"
+	"vigil/store"
+	"vigil/store/storetest"
 )
 
 // seqs returns the sequence numbers of the entries a page of the trail
@@ -98,6 +100,7 @@ func TestAuditTamper(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			tc := newConsole(t)
 			aud := tc.as("aud")
+			storetest.DropAuditGuard(t, tc.raw) // as the database's owner can
 			for _, q := range strings.Split(c.tamper, "; ") {
 				tc.exec(q)
 			}
@@ -146,7 +149,99 @@ func TestAuditExport(t *testing.T) {
 	if strings.Contains(w.Body.String(), "13800138000") || strings.Contains(w.Body.String(), "HYPERLINK") {
 		t.Errorf("the export holds the password tried:\n%s", w.Body.String())
 	}
-	if e := tc.lastEntry(audit.ActionAuditExport); e == nil || e.Actor != "aud" || !strings.Contains(e.Detail, "1 entries") {
+	if e := tc.lastEntry(audit.ActionAuditExport); e == nil || e.Actor != "aud" || !strings.Contains(e.Detail, `action "login"`) {
 		t.Errorf("the export is not recorded: %+v", e)
+	}
+}
+
+// TestAuditExportRefused exports when the trail cannot record it: the
+// export is refused, with an error page, not a file.
+func TestAuditExportRefused(t *testing.T) {
+	tc := newConsole(t)
+	aud := tc.as("aud")
+	storetest.DropAuditGuard(t, tc.raw)
+	tc.exec(`DELETE FROM audit_head`)
+	w := aud.get("/audit/export.csv")
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Content-Disposition") != "" ||
+		strings.Contains(w.Body.String(), "seq,time") {
+		t.Errorf("%d %v\n%s", w.Code, w.Header(), w.Body.String())
+	}
+}
+
+// verifications counts the verifications the trail records.
+func verifications(tc *testConsole) int {
+	n := 0
+	for _, e := range tc.entries() {
+		if e.Action == audit.ActionAuditVerify {
+			n++
+		}
+	}
+	return n
+}
+
+// TestAuditVerify opens the trail's page while the trail does not
+// change, then after it is sealed, and verifies everything: the page
+// verifies from the last seal, once per change of the trail, and the
+// button the whole trail, which finds what the page does not.
+func TestAuditVerify(t *testing.T) {
+	tc := newConsole(t)
+	aud := tc.as("aud")
+	for range 2 {
+		if body := aud.get("/audit").Body.String(); !strings.Contains(body, "Intact") || !strings.Contains(body, "The whole trail was verified.") {
+			t.Fatalf("the page:\n%s", body)
+		}
+	}
+	if n := verifications(tc); n != 1 {
+		t.Errorf("%d verifications recorded, want 1: the trail did not change", n)
+	}
+	if err := tc.con.Trail.Seal(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	sealed := len(tc.entries())
+	want := fmt.Sprintf("Verified from the last seal found good, of entry %d", sealed)
+	if body := aud.get("/audit").Body.String(); !strings.Contains(body, "Intact") || !strings.Contains(body, want) {
+		t.Errorf("no %q in the page:\n%s", want, body)
+	}
+
+	// An entry sealed, changed in place: the page, verifying from the
+	// last seal, does not read it; verifying everything does.
+	storetest.DropAuditGuard(t, tc.raw)
+	tc.exec(`UPDATE audit_log SET detail = 'nothing happened' WHERE seq = 2`)
+	if body := aud.get("/audit").Body.String(); !strings.Contains(body, "Intact") {
+		t.Errorf("the page:\n%s", body)
+	}
+	w := aud.post("/audit/verify", nil)
+	if w.Code != http.StatusSeeOther || location(w) != "/audit" {
+		t.Fatalf("POST /audit/verify: %d to %q", w.Code, location(w))
+	}
+	body := aud.get("/audit").Body.String()
+	for _, want := range []string{"The whole trail was verified: it is broken. entry 2: changed", "Broken", "The whole trail was verified."} {
+		if !strings.Contains(body, want) {
+			t.Errorf("no %q in the page:\n%s", want, body)
+		}
+	}
+	if e := tc.lastEntry(audit.ActionAuditVerify); e == nil || e.Actor != "aud" || e.Result != audit.ResultFailure ||
+		!strings.HasPrefix(e.Detail, "audit trail broken: entry 2: changed") {
+		t.Errorf("verifying everything is recorded as %+v", e)
+	}
+	if w := tc.as("ana").post("/audit/verify", nil); w.Code != http.StatusForbidden {
+		t.Errorf("an analyst verifies everything: %d", w.Code)
+	}
+}
+
+// TestAuditStatsOthers counts the entries of more actors than the
+// statistics list apart.
+func TestAuditStatsOthers(t *testing.T) {
+	tc := newConsole(t)
+	for i := range store.MaxAuditGroups + 3 {
+		e := audit.Actor{Name: fmt.Sprintf("user%02d", i)}.Entry("test.entry", "", audit.ResultSuccess, "")
+		if err := tc.con.Trail.Record(t.Context(), e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := tc.as("aud").get("/audit/stats?action=test.entry").Body.String()
+	others := regexp.MustCompile(`<td class="muted">Others</td><td class="num">(\d+)</td>`).FindAllStringSubmatch(body, -1)
+	if len(others) != 1 || others[0][1] != "3" || strings.Contains(body, "user22") {
+		t.Errorf("others: %q in\n%s", others, body)
 	}
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/subtle"
 	"errors"
@@ -22,9 +23,10 @@ import (
 // __Host- prefix keeps to this host over HTTPS.
 const loginCookie = "__Host-vigil_login"
 
-// Login rate limits, per client address: a burst of attempts, then one
-// every few seconds. With the lockout of each user after a few failures,
-// they bound password guessing across many users from one address.
+// Login rate limits, per client address (an IPv6 address by its /64, see
+// session.AddrKey): a burst of attempts, then one every few seconds. With
+// the lockout of each user after a few failures, they bound password
+// guessing across many users from one address.
 const (
 	loginBurst = 20
 	loginRate  = 0.2 // attempts per second
@@ -82,26 +84,35 @@ func loginToken(r *http.Request) string {
 // login checks the credentials of the login form: POST /login with
 // username, password, code (the second factor's, for users who have
 // one) and the form's CSRF token. Every failure, whatever it was, gets
-// the same answer; the audit trail records what it was.
+// the same answer; the audit trail records what it was. The rate limit
+// comes first, so that requests past it, with a token or not, are
+// refused before anything else is done or recorded.
 func (c *Console) login(w http.ResponseWriter, r *http.Request, _ *session.Session) {
 	ip := server.ClientIP(r)
 	name := r.PostFormValue("username")
 	p := loginPage{Name: name, Next: r.PostFormValue("next")}
-	token := loginToken(r)
-	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(r.PostFormValue(csrfField))) != 1 {
-		c.refuseLogin(w, r, name, http.StatusForbidden, "a missing or wrong CSRF token", p, "The login form expired. Please try again.")
-		return
-	}
-	if ok, wait := c.LoginLimit.Allow(ip); !ok {
+	if ok, wait := c.LoginLimit.Allow(session.AddrKey(ip)); !ok {
 		w.Header().Set("Retry-After", auth.RetryAfter(wait))
 		c.refuseLogin(w, r, name, http.StatusTooManyRequests, "too many attempts from this address", p,
 			"Too many login attempts from your address. Please wait a minute and try again.")
 		return
 	}
-	l, err := c.Users.Login(r.Context(), user.Credentials{Name: name, Password: r.PostFormValue("password"),
-		Code: r.PostFormValue("code"), IP: ip})
+	token := loginToken(r)
+	if token == "" || subtle.ConstantTimeCompare([]byte(token), []byte(r.PostFormValue(csrfField))) != 1 {
+		c.refuseLogin(w, r, name, http.StatusForbidden, "a missing or wrong CSRF token", p, "The login form expired. Please try again.")
+		return
+	}
+	var id string
+	l, err := c.Users.LoginWith(r.Context(), user.Credentials{Name: name, Password: r.PostFormValue("password"),
+		Code: r.PostFormValue("code"), IP: ip}, func(ctx context.Context, l *user.Login) error {
+		var err error
+		id, _, err = c.Sessions.Create(ctx, l.ID, ip)
+		return err
+	})
 	if err == nil {
-		err = c.startSession(w, r, l)
+		c.startSession(w, r, id, l)
+	} else if id != "" { // made, but the login could not be recorded
+		c.Sessions.End(r.Context(), id, ip)
 	}
 	switch {
 	case errors.Is(err, user.ErrInvalid), errors.Is(err, session.ErrLocked):
@@ -116,15 +127,18 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request, _ *session.Sessi
 }
 
 // refuseLogin refuses a login attempt before its credentials are
-// checked, records it, and shows the form again with msg.
+// checked, records it — folded with the others of its kind from the
+// address in the minute, so that they cannot flood the trail (see
+// session.Manager.Refuse) — and shows the form again with msg. The name
+// typed is recorded as the user's when a user has it, else as a hash
+// (see user.Service.Actor).
 func (c *Console) refuseLogin(w http.ResponseWriter, r *http.Request, name string, status int, why string, p loginPage, msg string) {
-	who := audit.Actor{Name: name, IP: server.ClientIP(r)}
-	if n, err := user.Name(name); err == nil {
-		who.Name = n
-	} else {
-		who.Name = "(not a user name)"
+	who, err := c.Users.Actor(r.Context(), name)
+	if err == nil {
+		e := audit.Actor{Name: who, IP: server.ClientIP(r)}.Entry(audit.ActionLogin, "console", audit.ResultFailure, why)
+		err = c.Sessions.Refuse(r.Context(), e, why)
 	}
-	if err := c.Trail.Record(r.Context(), who.Entry(audit.ActionLogin, "console", audit.ResultFailure, why)); err != nil {
+	if err != nil {
 		c.Log.Error("console: recording a login", "err", err)
 		c.fail(w, r, http.StatusServiceUnavailable)
 		return
@@ -133,18 +147,14 @@ func (c *Console) refuseLogin(w http.ResponseWriter, r *http.Request, name strin
 	c.showLogin(w, r, status, p)
 }
 
-// startSession makes the session of a login, with a new id in a new
-// cookie, and leaves the user a message of the previous login attempt.
-func (c *Console) startSession(w http.ResponseWriter, r *http.Request, l *user.Login) error {
-	id, _, err := c.Sessions.Create(r.Context(), l.ID, server.ClientIP(r))
-	if err != nil {
-		return err
-	}
+// startSession gives the browser the cookie of the session with the id,
+// made at the login l, and leaves the user a message of the previous
+// login attempt.
+func (c *Console) startSession(w http.ResponseWriter, r *http.Request, id string, l *user.Login) {
 	http.SetCookie(w, session.Cookie(id))
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode})
-	c.flash(w, previousLogin(langOf(r), l))
-	return nil
+	c.flashFor(w, id, previousLogin(langOf(r), l))
 }
 
 // previousLogin tells the user of the login attempt before this one:
@@ -190,7 +200,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request, s *session.Sess
 // ended, and sends the browser to log in with msg.
 func (c *Console) endBrowserSession(w http.ResponseWriter, r *http.Request, msg string) {
 	http.SetCookie(w, session.ClearCookie())
-	c.flashT(w, r, msg)
+	c.flashFor(w, "", langOf(r).T(msg))
 	c.redirect(w, r, "/login")
 }
 

@@ -311,6 +311,7 @@ func TestRoleChangeEndsSessions(t *testing.T) {
 	tc := newConsole(t)
 	victim := tc.as("target")
 	admin := tc.as("admin")
+	admin.stepUp()
 	if w := admin.post("/users/target/role", url.Values{"role": {"auditor"}}); w.Code != http.StatusSeeOther {
 		t.Fatalf("role change: %d", w.Code)
 	}
@@ -327,7 +328,7 @@ func TestPasswordChange(t *testing.T) {
 	cl := tc.as("ana")
 	const next = "Copper kettle at dawn 9"
 	w := cl.post("/account/password", url.Values{"current": {"not it"}, "new": {next}, "repeat": {next}})
-	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "The current password is not right.") {
+	if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "The current password was not accepted.") {
 		t.Fatalf("a wrong current password: %d", w.Code)
 	}
 	w = cl.post("/account/password", url.Values{"current": {analystPassword}, "new": {"ana12345"}, "repeat": {"ana12345"}})
@@ -394,7 +395,7 @@ func TestFirstLogin(t *testing.T) {
 func enrol(t *testing.T, cl *client, password string) string {
 	t.Helper()
 	if w := cl.post("/account/totp", url.Values{"step": {"begin"}, "password": {"wrong"}}); !strings.Contains(w.Body.String(),
-		"The password is not right.") {
+		"The password or code was not accepted.") {
 		t.Fatalf("a wrong password: %d", w.Code)
 	}
 	w := cl.post("/account/totp", url.Values{"step": {"begin"}, "password": {password}})

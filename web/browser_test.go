@@ -230,6 +230,20 @@ func (b *browser) changePassword(name, once, password string) {
 	b.wantPath("/login")
 }
 
+// stepUp confirms the administrator again on the users page, with the
+// password and a code of the next time step, as adding users needs.
+func (b *browser) stepUp(password, secret string) {
+	b.t.Helper()
+	b.open("/users")
+	b.tc.clock.Add(30 * time.Second)
+	b.submit(`form[action="/account/stepup"]`, map[string]string{"stepup-password": password,
+		"stepup-code": totpCode(b.t, secret, b.tc.clock.Now())})
+	b.wantPath("/users")
+	if !strings.Contains(b.text(".flash"), "Confirmed") {
+		b.t.Fatalf("no step-up: %s", b.text("main"))
+	}
+}
+
 // addUser adds a user on the users page and returns the one-time
 // password it shows.
 func (b *browser) addUser(name string, role store.Role) string {
@@ -271,7 +285,11 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("no second factor: %s", b.text("main"))
 	}
 
-	// The administrator adds an analyst and an auditor.
+	// The administrator confirms it is them again, and adds an analyst
+	// and an auditor.
+	b.open("/users")
+	b.shot("users_step_up")
+	b.stepUp(adminPassword, secret)
 	analyst := b.addUser("li.na", store.Analyst)
 	b.shot("users_one_time_password")
 	auditor := b.addUser("wang.fang", store.Auditor)

@@ -146,7 +146,7 @@ func (tc *testConsole) seed() {
 			tc.t.Fatal(err)
 		}
 	}
-	e, err := tc.con.Users.BeginTOTP(ctx, by, tc.userID("admin"), adminPassword)
+	e, err := tc.con.Users.BeginTOTP(ctx, by, tc.userID("admin"), adminPassword, "")
 	if err != nil {
 		tc.t.Fatal(err)
 	}
@@ -290,6 +290,15 @@ func (cl *client) login(name, password, code string) *httptest.ResponseRecorder 
 	token := field(cl.tc.t, page.Body.String(), csrfField)
 	return cl.do(http.MethodPost, "/login", url.Values{csrfField: {token}, "username": {name}, "password": {password},
 		"code": {code}})
+}
+
+// stepUp confirms the seeded administrator again, with the password and
+// a code of the next time step, as the pages of key operations ask.
+func (cl *client) stepUp() *httptest.ResponseRecorder {
+	cl.tc.t.Helper()
+	cl.tc.clock.Add(30 * time.Second)
+	return cl.post("/account/stepup", url.Values{"password": {adminPassword},
+		"code": {totpCode(cl.tc.t, cl.tc.secret, cl.tc.clock.Now())}, "next": {"/users"}})
 }
 
 // loginAdmin logs in as the seeded administrator, with a code of the

@@ -6,17 +6,28 @@ import (
 	"encoding/base64"
 	"net/http"
 	"strings"
+
+	"vigil/session"
 )
 
 // flashCookie carries a message from a page that changed something to
-// the page the browser is sent to next ("Silence created").
-const flashCookie = "vigil_flash"
+// the page the browser is sent to next ("Silence created"). The __Host-
+// prefix keeps it to this host, over HTTPS, with Path=/.
+const flashCookie = "__Host-vigil_flash"
 
-// flash leaves a message for the next page. The message is signed, so
-// that the page shows only what the console wrote.
-func (c *Console) flash(w http.ResponseWriter, msg string) {
+// flash leaves a message for the next page of the request's session.
+func (c *Console) flash(w http.ResponseWriter, r *http.Request, msg string) {
+	c.flashFor(w, session.ID(r), msg)
+}
+
+// flashFor leaves a message for the next page of the session with the
+// id ("" for the pages without one). The message is signed with the id,
+// so that the page shows only what the console wrote, and only in the
+// session it was written for: a flash copied to another browser shows
+// nothing.
+func (c *Console) flashFor(w http.ResponseWriter, id, msg string) {
 	v := base64.RawURLEncoding.EncodeToString([]byte(msg))
-	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v + "." + c.sign(v), Path: "/", MaxAge: 60,
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v + "." + c.sign(id, v), Path: "/", MaxAge: 60,
 		Secure: true, HttpOnly: true, SameSite: http.SameSiteStrictMode})
 }
 
@@ -29,7 +40,7 @@ func (c *Console) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	http.SetCookie(w, &http.Cookie{Name: flashCookie, Path: "/", MaxAge: -1, Secure: true, HttpOnly: true,
 		SameSite: http.SameSiteStrictMode})
 	v, sig, ok := strings.Cut(ck.Value, ".")
-	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(v))) {
+	if !ok || !hmac.Equal([]byte(sig), []byte(c.sign(session.ID(r), v))) {
 		return ""
 	}
 	b, err := base64.RawURLEncoding.DecodeString(v)
@@ -39,9 +50,13 @@ func (c *Console) takeFlash(w http.ResponseWriter, r *http.Request) string {
 	return string(b)
 }
 
-func (c *Console) sign(v string) string {
+// sign signs the value v of a flash for the session with the id.
+func (c *Console) sign(id, v string) string {
+	sid := sha256.Sum256([]byte(id))
 	m := hmac.New(sha256.New, c.FlashKey)
-	m.Write([]byte("vigil flash v1\x00" + v))
+	m.Write([]byte("vigil flash v2\x00"))
+	m.Write(sid[:])
+	m.Write([]byte(v))
 	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
 }
 
@@ -49,5 +64,5 @@ func (c *Console) sign(v string) string {
 // text translated and formatted with args as Lang.T does. It is for
 // messages with values in them, which the layout cannot translate.
 func (c *Console) flashT(w http.ResponseWriter, r *http.Request, text string, args ...any) {
-	c.flash(w, langOf(r).T(text, args...))
+	c.flash(w, r, langOf(r).T(text, args...))
 }

@@ -18,8 +18,10 @@ const (
 	Chinese Lang = "zh-CN"
 )
 
-// langCookie keeps the language a user chose.
-const langCookie = "vigil_lang"
+// langCookie keeps the language a user chose. The __Host- prefix keeps
+// it to this host, over HTTPS, with Path=/: no other site or subdomain
+// can set it.
+const langCookie = "__Host-vigil_lang"
 
 // zh maps the console's English texts to Simplified Chinese. Each page
 // adds its own texts with addZH.

@@ -69,10 +69,34 @@ func TestChineseFormats(t *testing.T) {
 	}
 }
 
+// TestPolicyReasons checks that every reason the password policy of the
+// user package gives has its Chinese.
+func TestPolicyReasons(t *testing.T) {
+	reason := regexp.MustCompile(`(?:return|refuse\()\s*"(it [^"%]+)"`)
+	n := 0
+	for _, name := range []string{"../user/policy.go", "../user/manage.go"} {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range reason.FindAllStringSubmatch(string(b), -1) {
+			n++
+			if _, ok := zh[m[1]]; !ok {
+				t.Errorf("%s: no Chinese for %q", name, m[1])
+			}
+		}
+	}
+	if n < 10 {
+		t.Errorf("found %d reasons: is the pattern still right?", n)
+	}
+}
+
 // TestPolicyText translates each reason of the password policy.
 func TestPolicyText(t *testing.T) {
 	for _, reason := range []string{"shorter than 8 characters", "it is common: attackers try such passwords first",
-		"it is too like the user name", "it is a date: attackers try such passwords first"} {
+		"it is too like the user name", "it is a date: attackers try such passwords first",
+		"it is a date with predictable characters around it: attackers try such passwords first",
+		"it is a sequence with predictable digits or symbols: attackers try such passwords first"} {
 		got := policyText(Chinese, reason)
 		if regexp.MustCompile(`[a-z]{3,}`).MatchString(got) {
 			t.Errorf("%q in Chinese: %q", reason, got)

@@ -20,6 +20,7 @@ const (
 	noLogin  = http.StatusUnauthorized // a request that changes something, without a session
 	bad      = http.StatusBadRequest
 	notFound = http.StatusNotFound
+	stepUp   = -2 // refused with 403 and the form of a step-up, which the operation needs
 )
 
 // access is what a route answers to each caller.
@@ -86,6 +87,7 @@ func matrix(tc *testConsole) map[string]matrixRow {
 		"POST /account/password": {path: "/account/password", form: url.Values{"new": {"a"}, "repeat": {"b"}}, want: access{noLogin, ok, ok, ok}},
 		"GET /account/totp":      {path: "/account/totp", want: anyUser},
 		"POST /account/totp":     {path: "/account/totp", form: url.Values{"step": {"begin"}}, want: access{noLogin, ok, ok, ok}},
+		"POST /account/stepup":   {path: "/account/stepup", form: url.Values{"next": {"/users"}}, want: access{noLogin, found, denied, denied}},
 
 		// Users, for administrators.
 		"GET /users":                  {path: "/users", want: adminOnly},
@@ -93,12 +95,13 @@ func matrix(tc *testConsole) map[string]matrixRow {
 		"GET /users/{name}":           {path: "/users/target", want: adminOnly},
 		"POST /users/{name}/role":     {path: "/users/target/role", form: url.Values{"role": {"root"}}, want: access{noLogin, bad, denied, denied}},
 		"POST /users/{name}/lock":     {path: "/users/target/lock", want: access{noLogin, found, denied, denied}},
-		"POST /users/{name}/unlock":   {path: "/users/target/unlock", want: access{noLogin, found, denied, denied}},
-		"POST /users/{name}/password": {path: "/users/target/password", want: access{noLogin, ok, denied, denied}},
-		"POST /users/{name}/totp":     {path: "/users/target/totp", want: access{noLogin, found, denied, denied}},
+		"POST /users/{name}/unlock":   {path: "/users/target/unlock", want: access{noLogin, stepUp, denied, denied}},
+		"POST /users/{name}/password": {path: "/users/target/password", want: access{noLogin, stepUp, denied, denied}},
+		"POST /users/{name}/totp":     {path: "/users/target/totp", want: access{noLogin, stepUp, denied, denied}},
 
 		// The audit trail, for auditors and administrators.
 		"GET /audit":            {path: "/audit", want: auditors},
+		"POST /audit/verify":    {path: "/audit/verify", want: access{noLogin, found, denied, found}},
 		"GET /audit/stats":      {path: "/audit/stats", want: auditors},
 		"GET /audit/export.csv": {path: "/audit/export.csv", want: auditors},
 	}
@@ -168,7 +171,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					w = cl.post(row.path, row.form)
 				}
 				checkOutcome(t, tc, w, row.want.of(role), role, rt.Perm != Public)
-				checkHeaders(t, w, role != "")
+				checkHeaders(t, w, role != "" && rt.Perm != Public)
 			})
 		}
 	}
@@ -193,6 +196,11 @@ func checkOutcome(t *testing.T, tc *testConsole, w *httptest.ResponseRecorder, w
 	switch want {
 	case toLogin:
 		wantLogin(t, w)
+		return
+	case stepUp:
+		if w.Code != http.StatusForbidden || !strings.Contains(w.Body.String(), `action="/account/stepup"`) {
+			t.Fatalf("got %d, want 403 with the form of a step-up; body:\n%.600s", w.Code, w.Body.String())
+		}
 		return
 	case found:
 		if w.Code != http.StatusSeeOther || strings.HasPrefix(location(w), "/login?") {
@@ -233,6 +241,10 @@ func checkHeaders(t *testing.T, w *httptest.ResponseRecorder, authenticated bool
 	}
 	if authenticated && h.Get("Cache-Control") != "no-store" {
 		t.Errorf("Cache-Control: %q, want no-store", h.Get("Cache-Control"))
+	}
+	if authenticated && w.Code != http.StatusUnauthorized && !strings.HasPrefix(location(w), "/login") &&
+		h.Get("Pragma") != "no-cache" {
+		t.Errorf("Pragma: %q, want no-cache on the answers of a session", h.Get("Pragma"))
 	}
 	for k, vs := range h {
 		for _, v := range append([]string{k}, vs...) {

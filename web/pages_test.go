@@ -545,7 +545,14 @@ func TestSourcesAndTokens(t *testing.T) {
 	tc, _ := newPagesConsole(t)
 	ctx := t.Context()
 	admin := tc.as("admin")
-	page := pageOf(t, admin.post("/tokens", url.Values{"name": {"trail-shipper"}, "role": {"ingest"}, "source": {"cloudtrail"}}), http.StatusOK)
+	form := url.Values{"name": {"trail-shipper"}, "role": {"ingest"}, "source": {"cloudtrail"}}
+	// A token is made only with a step-up.
+	wantIn(t, pageOf(t, admin.post("/tokens", form), http.StatusForbidden), "Confirm it is you first", `action="/account/stepup"`)
+	if ts, _ := tc.db.Tokens(ctx); len(ts) != 0 {
+		t.Fatalf("a token made without a step-up: %+v", ts)
+	}
+	admin.stepUp()
+	page := pageOf(t, admin.post("/tokens", form), http.StatusOK)
 	ts, err := tc.db.Tokens(ctx)
 	if err != nil || len(ts) != 1 || ts[0].Name != "trail-shipper" || ts[0].Role != store.Ingest || ts[0].Source != "cloudtrail" {
 		t.Fatalf("tokens: %+v, %v", ts, err)
@@ -653,7 +660,7 @@ func TestApprovals(t *testing.T) {
 	page := pageOf(t, ana.post("/actions/"+id+"/approve", url.Values{"comment": {"confirmed with ops"}}), http.StatusBadRequest)
 	wantIn(t, page, "Enter your password to approve.")
 	page = pageOf(t, ana.post("/actions/"+id+"/approve", url.Values{"password": {"not it"}}), http.StatusForbidden)
-	wantIn(t, page, "The password is not right. Nothing was approved.")
+	wantIn(t, page, "The password or code was not accepted. Nothing was approved.")
 	wantEntry(t, tc, audit.ActionApprove, "ana", "ana", audit.ResultFailure, "wrong current password")
 	if a, _ := tc.db.Action(ctx, id); a.State != store.ActionPending {
 		t.Fatalf("approved without the password: %s", a.State)

@@ -377,7 +377,7 @@ func (c *Console) ruleSettings(w http.ResponseWriter, r *http.Request, s *sessio
 	}
 	detail := state + ", severity " + cmp.Or(set.Severity, "its own ("+e.Own.String()+")")
 	if c.record(w, r, s, audit.ActionRuleChange, e.ID, audit.ResultSuccess, detail) {
-		c.flash(w, "Rule changed")
+		c.flash(w, r, "Rule changed")
 		c.redirect(w, r, "/rules/"+url.PathEscape(e.ID))
 	}
 }
@@ -440,7 +440,7 @@ func (c *Console) addException(w http.ResponseWriter, r *http.Request, s *sessio
 		return
 	}
 	if c.record(w, r, s, audit.ActionRuleChange, e.ID, audit.ResultSuccess, describeException("exception added", x)) {
-		c.flash(w, "Exception added")
+		c.flash(w, r, "Exception added")
 		c.redirect(w, r, "/rules/"+url.PathEscape(e.ID))
 	}
 }
@@ -472,7 +472,7 @@ func (c *Console) deleteException(w http.ResponseWriter, r *http.Request, s *ses
 		return
 	}
 	if c.record(w, r, s, audit.ActionRuleChange, e.ID, audit.ResultSuccess, describeException("exception deleted", &x)) {
-		c.flash(w, "Exception deleted")
+		c.flash(w, r, "Exception deleted")
 		c.redirect(w, r, "/rules/"+url.PathEscape(e.ID))
 	}
 }
@@ -504,7 +504,7 @@ func (c *Console) uploadRules(w http.ResponseWriter, r *http.Request, s *session
 		return
 	}
 	if c.record(w, r, s, audit.ActionRuleChange, name, audit.ResultSuccess, "uploaded "+u.ID+": "+describeParsed(p)) {
-		c.flash(w, "Rules uploaded")
+		c.flash(w, r, "Rules uploaded")
 		c.redirect(w, r, "/rules")
 	}
 }
@@ -602,7 +602,7 @@ func (c *Console) deleteUpload(w http.ResponseWriter, r *http.Request, s *sessio
 		detail += ": rules " + strings.Join(ids, ", ")
 	}
 	if c.record(w, r, s, audit.ActionRuleChange, u.Name, audit.ResultSuccess, detail) {
-		c.flash(w, "Upload deleted")
+		c.flash(w, r, "Upload deleted")
 		c.redirect(w, r, "/rules")
 	}
 }

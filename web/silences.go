@@ -93,7 +93,7 @@ func (c *Console) createSilence(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	if c.record(w, r, s, audit.ActionSilenceAdd, sil.ID, audit.ResultSuccess, silence.Describe(sil)) {
-		c.flash(w, "Silence created")
+		c.flash(w, r, "Silence created")
 		c.redirect(w, r, "/silences")
 	}
 }
@@ -143,7 +143,7 @@ func (c *Console) expireSilence(w http.ResponseWriter, r *http.Request, s *sessi
 		return
 	}
 	if c.record(w, r, s, audit.ActionSilenceRemove, sil.ID, audit.ResultSuccess, silence.Describe(sil)) {
-		c.flash(w, "Silence expired")
+		c.flash(w, r, "Silence expired")
 		c.redirect(w, r, "/silences")
 	}
 }

@@ -77,6 +77,8 @@ type sourcesData struct {
 	Form     tokenForm
 	NewToken *newToken
 	Problem  string
+	// StepUp is the session's step-up, which making a token needs.
+	StepUp stepUpView
 }
 
 // tokenForm is the form that makes a token.
@@ -111,6 +113,7 @@ func (c *Console) sourcesPage(w http.ResponseWriter, r *http.Request, s *session
 		}
 		slices.Reverse(d.Tokens) // newest first
 		d.Roles = []store.Role{store.Ingest, store.Analyst, store.Auditor, store.Admin}
+		d.StepUp = c.stepUpOf(r, s, "/sources")
 	}
 	c.render(w, r, status, "sources", "Sources", d)
 }
@@ -119,11 +122,16 @@ func (c *Console) sourcesPage(w http.ResponseWriter, r *http.Request, s *session
 const maxTokenName = 64
 
 // createToken serves POST /tokens: it makes a token and shows it once.
+// A token is a credential that works without a second factor, so making
+// one needs a step-up (see stepUp).
 func (c *Console) createToken(w http.ResponseWriter, r *http.Request, s *session.Session) {
 	f := tokenForm{Name: formText(r, "name"), Role: formText(r, "role"), Source: formText(r, "source")}
 	d := &sourcesData{Form: f}
 	if d.Problem = c.checkToken(r, f); d.Problem != "" {
 		c.sourcesPage(w, r, s, http.StatusBadRequest, d)
+		return
+	}
+	if !c.steppedUp(r, s, func(status int, msg string) { d.Problem = msg; c.sourcesPage(w, r, s, status, d) }) {
 		return
 	}
 	role := store.Role(f.Role)
@@ -193,6 +201,6 @@ func (c *Console) revokeToken(w http.ResponseWriter, r *http.Request, s *session
 	if !c.record(w, r, s, audit.ActionTokenRevoke, t.Name, audit.ResultSuccess, "id "+t.ID+", role "+string(t.Role)) {
 		return
 	}
-	c.flash(w, "Token revoked")
+	c.flash(w, r, "Token revoked")
 	c.redirect(w, r, "/sources")
 }

@@ -13,7 +13,15 @@ import (
 
 // registerUsers adds the pages where administrators manage users. The
 // user package records each change in the audit trail, and ends the
-// sessions of a user whose role or password changes, or who is locked.
+// sessions of a user whose role, password or second factor changes, or
+// who is locked.
+//
+// What would let a hijacked session take over an account — adding a
+// user, changing a role, unlocking, giving a one-time password, removing
+// a second factor — needs a step-up (see stepUp): the administrator's
+// password and a code again, at most a few minutes before. Locking
+// needs none: it is what to do at once when an account is misused. An
+// administrator manages their own account under /account, not here.
 func (c *Console) registerUsers(mux *http.ServeMux) {
 	c.handle(mux, "GET /users", user.PermUsers, c.users)
 	c.handle(mux, "POST /users", user.PermUsers, c.addUser)
@@ -30,11 +38,25 @@ var roles = []store.Role{store.Analyst, store.Auditor, store.Admin}
 
 // usersPage is what the list of users shows.
 type usersPage struct {
-	Users []userRow
-	Roles []store.Role
-	Name  string // the name of a user that could not be added
-	Role  store.Role
-	Error string
+	Users  []userRow
+	Roles  []store.Role
+	Name   string // the name of a user that could not be added
+	Role   store.Role
+	Error  string
+	StepUp stepUpView
+}
+
+// stepUpView is what pages with key operations show of the session's
+// step-up: the form that asks for it, or until when it lasts.
+type stepUpView struct {
+	Until time.Time // zero when the session has none
+	For   string    // how long a step-up lasts, in words
+	Next  string    // the page to come back to
+}
+
+// stepUpOf returns the step-up of the session, for a page at next.
+func (c *Console) stepUpOf(r *http.Request, s *session.Session, next string) stepUpView {
+	return stepUpView{Until: s.StepUpUntil, For: duration(langOf(r), c.Sessions.StepUpFor()), Next: next}
 }
 
 // userRow is a user as lists and the user's page show it.
@@ -62,6 +84,7 @@ func (c *Console) showUsers(w http.ResponseWriter, r *http.Request, s *session.S
 		p.Users = append(p.Users, userRow{Account: a, LockedOut: a.LockedOut(now), Self: a.ID == s.UserID})
 	}
 	p.Roles = roles
+	p.StepUp = c.stepUpOf(r, s, "/users")
 	c.render(w, r, status, "users", "Users", p)
 }
 
@@ -79,6 +102,9 @@ func (c *Console) addUser(w http.ResponseWriter, r *http.Request, s *session.Ses
 	if _, err := user.Name(name); err != nil {
 		p.Error = l.T("A user name is 2 to 64 letters a–z, digits and . _ - @, starting with a letter or a digit.")
 		c.showUsers(w, r, s, http.StatusBadRequest, p)
+		return
+	}
+	if !c.steppedUp(r, s, func(status int, msg string) { p.Error = msg; c.showUsers(w, r, s, status, p) }) {
 		return
 	}
 	pw, err := c.Users.Add(r.Context(), actor(r, s), name, role)
@@ -118,9 +144,10 @@ func (c *Console) userPage(w http.ResponseWriter, r *http.Request, s *session.Se
 
 // userView is what a user's page shows.
 type userView struct {
-	User  userRow
-	Roles []store.Role
-	Error string
+	User   userRow
+	Roles  []store.Role
+	Error  string
+	StepUp stepUpView
 }
 
 // showUser renders the page of the user named in the path.
@@ -136,7 +163,21 @@ func (c *Console) showUser(w http.ResponseWriter, r *http.Request, s *session.Se
 		return
 	}
 	row := userRow{Account: *a, LockedOut: a.LockedOut(time.Now()), Self: a.ID == s.UserID}
-	c.render(w, r, status, "user", "User", userView{User: row, Roles: roles, Error: msg})
+	c.render(w, r, status, "user", "User", userView{User: row, Roles: roles, Error: msg,
+		StepUp: c.stepUpOf(r, s, "/users/"+a.Name)})
+}
+
+// mayChangeUser reports whether the session's user may change the user
+// named in the path here, and a step-up is in force when stepUp is set.
+// It refuses, answering the request, a change of one's own account
+// (which is made under /account, with the password and code again), and
+// asks for the step-up that is missing.
+func (c *Console) mayChangeUser(w http.ResponseWriter, r *http.Request, s *session.Session, stepUp bool) bool {
+	if n, err := user.Name(r.PathValue("name")); err == nil && n == s.User {
+		c.deny(w, r, s, "an administrator's own account is changed under /account")
+		return false
+	}
+	return !stepUp || c.steppedUp(r, s, func(status int, msg string) { c.showUser(w, r, s, status, msg) })
 }
 
 // setRole changes the role of a user: POST /users/{name}/role with role.
@@ -146,12 +187,18 @@ func (c *Console) setRole(w http.ResponseWriter, r *http.Request, s *session.Ses
 		c.showUser(w, r, s, http.StatusBadRequest, langOf(r).T("Choose a role."))
 		return
 	}
+	if !c.mayChangeUser(w, r, s, true) {
+		return
+	}
 	err := c.Users.SetRole(r.Context(), actor(r, s), r.PathValue("name"), role)
 	c.userChanged(w, r, s, err, "Role changed: the user's sessions have ended.")
 }
 
 // lockUser keeps a user out: POST /users/{name}/lock.
 func (c *Console) lockUser(w http.ResponseWriter, r *http.Request, s *session.Session) {
+	if !c.mayChangeUser(w, r, s, false) {
+		return
+	}
 	err := c.Users.Lock(r.Context(), actor(r, s), r.PathValue("name"))
 	c.userChanged(w, r, s, err, "User locked: the user's sessions have ended.")
 }
@@ -159,20 +206,29 @@ func (c *Console) lockUser(w http.ResponseWriter, r *http.Request, s *session.Se
 // unlockUser lets a user in again, ending a lockout too: POST
 // /users/{name}/unlock.
 func (c *Console) unlockUser(w http.ResponseWriter, r *http.Request, s *session.Session) {
+	if !c.mayChangeUser(w, r, s, true) {
+		return
+	}
 	err := c.Users.Unlock(r.Context(), actor(r, s), r.PathValue("name"))
 	c.userChanged(w, r, s, err, "User unlocked.")
 }
 
-// resetTOTP removes the second factor of a user who lost it: POST
-// /users/{name}/totp.
+// resetTOTP removes the second factor of a user who lost it, and ends
+// the user's sessions: POST /users/{name}/totp.
 func (c *Console) resetTOTP(w http.ResponseWriter, r *http.Request, s *session.Session) {
+	if !c.mayChangeUser(w, r, s, true) {
+		return
+	}
 	err := c.Users.ResetTOTP(r.Context(), actor(r, s), r.PathValue("name"))
-	c.userChanged(w, r, s, err, "Second factor removed: the user enrols a new one at the next login.")
+	c.userChanged(w, r, s, err, "Second factor removed: the user's sessions have ended, and the user enrols a new one at the next login.")
 }
 
 // resetPassword gives a user a new one-time password, which it shows
 // once: POST /users/{name}/password.
 func (c *Console) resetPassword(w http.ResponseWriter, r *http.Request, s *session.Session) {
+	if !c.mayChangeUser(w, r, s, true) {
+		return
+	}
 	name := r.PathValue("name")
 	pw, err := c.Users.ResetPassword(r.Context(), actor(r, s), name)
 	if err != nil {
@@ -216,8 +272,8 @@ func init() {
 		"Role changed: the user's sessions have ended.": "角色已变更：该用户的会话已结束。",
 		"User locked: the user's sessions have ended.":  "用户已锁定：该用户的会话已结束。",
 		"User unlocked.": "用户已解锁。",
-		"Second factor removed: the user enrols a new one at the next login.": "第二因素已移除：该用户下次登录时需重新启用。",
-		"Refused: it would leave no administrator who can log in.":            "已拒绝：这将导致没有可以登录的管理员。",
+		"Second factor removed: the user's sessions have ended, and the user enrols a new one at the next login.": "第二因素已移除：该用户的会话已结束，下次登录时需重新启用。",
+		"Refused: it would leave no administrator who can log in.":                                                "已拒绝：这将导致没有可以登录的管理员。",
 		"Name":                "名称",
 		"State":               "状态",
 		"active":              "正常",
@@ -241,5 +297,6 @@ func init() {
 		"Last login attempt": "上次登录尝试",
 		"Created":            "创建时间",
 		"All users":          "全部用户",
+		"You manage your own account under Your account.": "您自己的账户请在“我的账户”中管理。",
 	})
 }

@@ -23,6 +23,7 @@ func oneTimePassword(t *testing.T, body string) string {
 func TestAddUser(t *testing.T) {
 	tc := newConsole(t)
 	admin := tc.as("admin")
+	admin.stepUp()
 	w := admin.post("/users", url.Values{"name": {"Zhang.Wei"}, "role": {"analyst"}})
 	if w.Code != http.StatusOK {
 		t.Fatalf("add: %d\n%s", w.Code, w.Body.String())
@@ -75,6 +76,7 @@ func TestUserActions(t *testing.T) {
 	}
 
 	victim := tc.as("target")
+	admin.stepUp()
 	if w := admin.post("/users/target/lock", nil); w.Code != http.StatusSeeOther || location(w) != "/users/target" {
 		t.Fatalf("lock: %d %q", w.Code, location(w))
 	}
@@ -113,18 +115,32 @@ func TestUserActions(t *testing.T) {
 	}
 }
 
-// TestLastAdmin refuses to lock or demote the only administrator.
-func TestLastAdmin(t *testing.T) {
+// TestOwnAccount refuses an administrator's changes of their own account
+// on the users pages, stepped up or not: one's own account is changed
+// under /account, with the password and code again.
+func TestOwnAccount(t *testing.T) {
 	tc := newConsole(t)
 	admin := tc.as("admin")
+	if body := admin.get("/users/admin").Body.String(); strings.Contains(body, `action="/users/admin/`) ||
+		!strings.Contains(body, `href="/account"`) {
+		t.Errorf("the page of one's own account offers changes:\n%s", body)
+	}
+	admin.stepUp()
 	for _, c := range []struct {
 		path string
 		form url.Values
-	}{{"/users/admin/lock", nil}, {"/users/admin/role", url.Values{"role": {"analyst"}}}} {
+	}{{"/users/admin/lock", nil}, {"/users/admin/role", url.Values{"role": {"analyst"}}}, {"/users/ADMIN/password", nil},
+		{"/users/admin/totp", nil}, {"/users/admin/unlock", nil}} {
 		w := admin.post(c.path, c.form)
-		if w.Code != http.StatusConflict || !strings.Contains(w.Body.String(), "no administrator who can log in") {
-			t.Errorf("%s: %d", c.path, w.Code)
+		if w.Code != http.StatusForbidden {
+			t.Errorf("%s: %d, want 403", c.path, w.Code)
 		}
+		if e := tc.lastEntry(audit.ActionAccessDenied); e == nil || e.Actor != "admin" || !strings.Contains(e.Detail, "own account") {
+			t.Errorf("%s: recorded %+v", c.path, e)
+		}
+	}
+	if a, _ := tc.con.Users.ByName(t.Context(), "admin"); a.Locked || a.Role != "admin" || !a.TOTP || a.MustChangePassword {
+		t.Errorf("the administrator changed: %+v", a)
 	}
 }
 
@@ -132,6 +148,7 @@ func TestLastAdmin(t *testing.T) {
 func TestUsersMasked(t *testing.T) {
 	tc := newConsole(t)
 	admin := tc.as("admin")
+	admin.stepUp()
 	admin.post("/users", url.Values{"name": {"13800138000"}, "role": {"auditor"}})
 	body := admin.get("/users").Body.String()
 	if !strings.Contains(body, "138****8000") || strings.Contains(body, ">13800138000<") {

@@ -133,6 +133,10 @@ func (c *Console) guard(rt Route, h page) http.Handler {
 			c.noSession(w, r, err)
 			return
 		}
+		// Cache-Control: no-store is on every answer (server.Secure);
+		// pages of a session say it the HTTP/1.0 way too, as the
+		// specification asks (7.1.10).
+		w.Header().Set("Pragma", "no-cache")
 		if mutating(r) && !session.CheckCSRF(id, r.PostFormValue(csrfField)) {
 			c.deny(w, r, s, "a missing or wrong CSRF token")
 			return

@@ -289,10 +289,10 @@ func init() {
 		"Send again":                      "重新发送",
 		"The action was not decided: %s":  "未能决定该响应动作：%s",
 		"Enter your password to approve.": "请输入您的密码以批准。",
-		"The password is not right. Nothing was approved.": "密码不正确。未批准任何动作。",
-		"The delivery was not re-driven: %s":               "未能重新发送：%s",
-		"Delivery re-driven":                               "已重新发送",
-		"Action approved":                                  "响应动作已批准",
-		"Action rejected":                                  "响应动作已拒绝",
+		"The password or code was not accepted. Nothing was approved.": "密码或验证码未被接受。未批准任何动作。",
+		"The delivery was not re-driven: %s":                           "未能重新发送：%s",
+		"Delivery re-driven":                                           "已重新发送",
+		"Action approved":                                              "响应动作已批准",
+		"Action rejected":                                              "响应动作已拒绝",
 	})
 }

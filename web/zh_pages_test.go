@@ -110,9 +110,9 @@ func TestEveryGoTextHasChinese(t *testing.T) {
 }
 
 // translatingArg is, for the functions that translate a literal text
-// given them, which argument it is: T's text, flash's message, render's
-// title.
-var translatingArg = map[string]int{"T": 0, "flash": 1, "render": 4}
+// given them, which argument it is: T's text, flash's message (after the
+// writer and the request), render's title.
+var translatingArg = map[string]int{"T": 0, "flash": 2, "render": 4}
 
 // translated returns the literal text a call translates, or nil.
 func translated(call *ast.CallExpr) *ast.BasicLit {
