@@ -161,7 +161,7 @@ func Default() *Config {
 		Detect:      Detect{Partitions: 16, Checkpoint: Duration(5 * time.Second)},
 		EventBridge: EventBridge{Account: "000000000000"},
 		Log:         Log{Level: "info", Format: "json"},
-		Alerting:    Alerting{Delivery: DefaultDelivery()},
+		Alerting:    Alerting{Delivery: DefaultDelivery(), InhibitSourceMaxAge: Duration(24 * time.Hour)},
 		Response:    DefaultResponse(),
 		Console:     DefaultConsole(),
 		Audit:       DefaultAudit(),

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,6 +27,11 @@ type consoleParts struct {
 	sessions *session.Manager
 }
 
+// record records in the audit trail what vigil itself did.
+func (p *consoleParts) record(ctx context.Context, action, detail string) error {
+	return p.trail.Record(ctx, audit.System.Entry(action, "vigil serve", audit.ResultSuccess, detail))
+}
+
 // startConsole opens the audit trail, the users and the sessions, makes
 // the first administrator of a new installation, and adds the console's
 // pages to mux.
@@ -32,6 +39,12 @@ func startConsole(ctx context.Context, c *config.Config, db *store.DB, key []byt
 	log *slog.Logger, stderr io.Writer) (*consoleParts, error) {
 	acc, err := openAccounts(ctx, c, db, audit.System, log)
 	if err != nil {
+		return nil, err
+	}
+	if err := recordConfig(ctx, acc, c); err != nil {
+		return nil, err
+	}
+	if err := firstToken(ctx, acc, stderr); err != nil {
 		return nil, err
 	}
 	if err := firstAdmin(ctx, acc, stderr); err != nil {
@@ -95,4 +108,95 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
+}
+
+// securitySettings returns the settings of a configuration that matter to
+// the security of vigil and of what it watches, by key: what an auditor
+// must see change.
+func securitySettings(c *config.Config) map[string]string {
+	m := map[string]string{
+		"listen":                             c.Listen,
+		"tls.cert_file":                      c.TLS.CertFile,
+		"console.idle_timeout":               c.Console.IdleTimeout.String(),
+		"console.session_lifetime":           c.Console.SessionLifetime.String(),
+		"console.max_failures":               fmt.Sprint(c.Console.MaxFailures),
+		"console.lockout":                    c.Console.Lockout.String(),
+		"console.min_password_length":        fmt.Sprint(c.Console.MinPasswordLength),
+		"console.one_time_password_lifetime": c.Console.OneTimePasswordLifetime.String(),
+		"console.totp_roles":                 strings.Join(c.Console.TOTPRoles, ","),
+		"audit.key_file":                     c.Audit.KeyFile,
+		"audit.trusted_keys":                 strings.Join(c.Audit.TrustedKeys, ","),
+		"audit.seal_every":                   fmt.Sprint(c.Audit.SealEvery),
+		"audit.seal_interval":                c.Audit.SealInterval.String(),
+		"rules.builtin":                      fmt.Sprint(c.Rules.Builtin == nil || *c.Rules.Builtin),
+		"rules.dirs":                         strings.Join(c.Rules.Dirs, ","),
+		"rules.sigma":                        strings.Join(c.Rules.Sigma, ","),
+		"limits.rate":                        fmt.Sprint(c.Limits.Rate),
+		"limits.burst":                       fmt.Sprint(c.Limits.Burst),
+		"alerting.inhibit_source_max_age":    c.Alerting.InhibitSourceMaxAge.String(),
+	}
+	for _, a := range c.Response.Actions {
+		m["response.actions."+a.Name] = fmt.Sprintf("%s, %s, at most %d an hour", a.Type, a.Mode, a.MaxAutoPerHour)
+	}
+	for _, r := range c.Alerting.Receivers {
+		m["alerting.receivers."+r.Name] = strings.Join(receiverKinds(r), ",")
+	}
+	for _, s := range c.Sources {
+		m["sources."+s.Name] = s.Kind
+	}
+	return m
+}
+
+// receiverKinds names the integrations of a receiver: "slack", "email"...
+func receiverKinds(r config.Receiver) []string {
+	var kinds []string
+	for kind, n := range map[string]int{"webhook": len(r.WebhookConfigs), "slack": len(r.SlackConfigs), "email": len(r.EmailConfigs),
+		"pagerduty": len(r.PagerdutyConfigs), "opsgenie": len(r.OpsgenieConfigs), "dingtalk": len(r.DingtalkConfigs),
+		"wecom": len(r.WecomConfigs), "feishu": len(r.FeishuConfigs), "syslog": len(r.SyslogConfigs), "file": len(r.FileConfigs),
+		"nats": len(r.NATSConfigs), "alertmanager": len(r.AlertmanagerConfigs)} {
+		for range n {
+			kinds = append(kinds, kind)
+		}
+	}
+	slices.Sort(kinds)
+	return kinds
+}
+
+// configCheckpoint is where the security settings last recorded are kept.
+const configCheckpoint = "audit/security-settings"
+
+// recordConfig records in the audit trail, as vigil, the security settings
+// that changed since the last start: the configuration file is changed
+// outside vigil, and an auditor must still see a second factor turned off
+// or an action switched to auto.
+func recordConfig(ctx context.Context, acc *console, c *config.Config) error {
+	now := securitySettings(c)
+	var before map[string]string
+	if data, err := acc.db.Checkpoint(ctx, configCheckpoint); err == nil && data != nil {
+		json.Unmarshal(data, &before)
+	}
+	var changes []string
+	for k, v := range now {
+		if old, ok := before[k]; !ok || old != v {
+			changes = append(changes, fmt.Sprintf("%s: %q → %q", k, before[k], v))
+		}
+	}
+	for k, old := range before {
+		if _, ok := now[k]; !ok {
+			changes = append(changes, fmt.Sprintf("%s: %q → (none)", k, old))
+		}
+	}
+	if len(changes) == 0 {
+		return nil
+	}
+	slices.Sort(changes)
+	detail := strings.Join(changes, "; ")
+	if before == nil {
+		detail = "first start: " + detail
+	}
+	if err := acc.trail.Record(ctx, acc.by.Entry(audit.ActionConfigChange, "configuration", audit.ResultSuccess, detail)); err != nil {
+		return err
+	}
+	data, _ := json.Marshal(now)
+	return acc.db.SaveCheckpoint(ctx, configCheckpoint, data)
 }

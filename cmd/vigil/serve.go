@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"vigil/api"
+	"vigil/audit"
 	"vigil/auth"
 	"vigil/bus"
 	"vigil/config"
@@ -140,9 +141,6 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 		return err
 	}
 	defer db.Close()
-	if err := firstToken(ctx, db, stderr); err != nil {
-		return err
-	}
 	key, err := secretKey(c)
 	if err != nil {
 		return err
@@ -220,7 +218,7 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errc := make(chan error, 4+len(c.Inputs))
+	errc := make(chan error, 16+len(c.Inputs)) // one for each goroutine run starts, and some
 	run := func(name string, f func(context.Context) error) {
 		wg.Go(func() {
 			if err := f(runCtx); err != nil {
@@ -260,13 +258,27 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 		log.Info("vigil serving", "version", version, "listen", srv.Listening.String(), "node", node,
 			"tls_sha256", fingerprint, "rules", len(rules.Engine.Rules()), "correlations", len(rules.Correlations),
 			"store", db.Dialect(), "nats", natsDesc(c.NATS.URL))
+		detail := fmt.Sprintf("version %s, node %s, %d rules, %d correlations", version, node, len(rules.Engine.Rules()), len(rules.Correlations))
+		if err := con.record(runCtx, audit.ActionServeStart, detail); err != nil {
+			errc <- fmt.Errorf("audit: %w", err)
+			cancel()
+		}
 	case <-runCtx.Done():
 	}
 	<-runCtx.Done()
 	log.Info("vigil stopping: finishing the work in hand")
 	wg.Wait()
 	close(errc)
-	return errors.Join(collect(errc)...)
+	errs := collect(errc)
+	// The stop is recorded, and sealed, once the work in hand is done.
+	bg, done := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	defer done()
+	if err := con.record(bg, audit.ActionServeStop, "node "+node); err != nil {
+		errs = append(errs, fmt.Errorf("audit: %w", err))
+	} else if err := con.trail.Seal(bg); err != nil {
+		errs = append(errs, fmt.Errorf("audit: sealing at stop: %w", err))
+	}
+	return errors.Join(errs...)
 }
 
 func collect(errc <-chan error) []error {

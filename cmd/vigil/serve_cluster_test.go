@@ -156,10 +156,11 @@ func TestCluster(t *testing.T) {
 	conf := filepath.Join(dir, "vigil.yaml")
 	os.WriteFile(conf, []byte(fmt.Sprintf(`db: %s
 secret_key_file: %s
+audit: {key_file: %s}
 nats: {url: %q, replicas: 3}
 detect: {partitions: 8, checkpoint: 1s}
 rules: {builtin: false, dirs: [%s], sigma: [%s]}
-`, db, filepath.Join(dir, "secret.key"), natsURL, rules, sigmaDir)), 0o644)
+`, db, filepath.Join(dir, "secret.key"), filepath.Join(dir, "audit.key"), natsURL, rules, sigmaDir)), 0o644)
 
 	a := serveNode(t, filepath.Join(dir, "a"), "--config", conf)
 	admin := a.admin

@@ -61,7 +61,7 @@ func silenceAdd(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []str
 	if err != nil {
 		return err
 	}
-	if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceAdd, created.ID, "ok", silence.Describe(created))); err != nil {
+	if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceAdd, created.ID, audit.ResultSuccess, silence.Describe(created))); err != nil {
 		return err
 	}
 	fmt.Fprintln(stdout, created.ID)
@@ -148,7 +148,7 @@ func silenceExpire(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []
 			errs = append(errs, fmt.Errorf("silence %s: %w", id, err))
 			continue
 		}
-		if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceRemove, id, "ok", silence.Describe(s))); err != nil {
+		if err := c.trail.Record(ctx, c.by.Entry(audit.ActionSilenceRemove, id, audit.ResultSuccess, silence.Describe(s))); err != nil {
 			return err
 		}
 		fmt.Fprintln(stdout, id, "expired")

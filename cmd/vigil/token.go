@@ -9,19 +9,24 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"vigil/audit"
 	"vigil/auth"
 	"vigil/store"
 )
 
-// firstToken makes an admin token when the store has none, and prints it
-// once: the way in to a new installation.
-func firstToken(ctx context.Context, db *store.DB, w io.Writer) error {
-	ts, err := db.Tokens(ctx)
+// firstToken makes an admin token when the store has none, records it in
+// the audit trail, and prints it once: the way in to a new installation.
+func firstToken(ctx context.Context, acc *console, w io.Writer) error {
+	ts, err := acc.db.Tokens(ctx)
 	if err != nil || len(ts) > 0 {
 		return err
 	}
-	token, err := auth.Create(ctx, db, "admin", store.Admin, "")
+	token, err := auth.Create(ctx, acc.db, "admin", store.Admin, "")
 	if err != nil {
+		return err
+	}
+	if err := acc.trail.Record(ctx, acc.by.Entry(audit.ActionTokenCreate, "admin", audit.ResultSuccess,
+		tokenDetail(store.Admin, "", auth.ID(token))+", the first token of a new installation")); err != nil {
 		return err
 	}
 	fmt.Fprintf(w, "\nvigil: a new installation. The admin token, shown this once (keep it in a vault):\n\n    %s\n\n"+
@@ -63,7 +68,7 @@ func tokenStore(ctx context.Context, f *serveFlags) (*store.DB, []byte, error) {
 	return db, key, nil
 }
 
-func tokenCreate(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) error {
+func tokenCreate(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) (err error) {
 	role := fs.String("role", "", "what the token may do: ingest, analyst, admin or auditor")
 	name := fs.String("name", "", "a unique name for the token, such as the system or person it is for")
 	source := fs.String("source", "", "for ingest tokens: the one source it may send to (default: any)")
@@ -78,21 +83,35 @@ func tokenCreate(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []st
 	case *source != "" && store.Role(*role) != store.Ingest:
 		return usageError{errors.New("token create: --source is for ingest tokens")}
 	}
-	db, key, err := tokenStore(ctx, f)
+	c, err := openConsole(ctx, f)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	token, err := auth.Create(ctx, db, *name, store.Role(*role), *source)
+	defer func() { err = errors.Join(err, c.close(context.WithoutCancel(ctx))) }()
+	token, err := auth.Create(ctx, c.db, *name, store.Role(*role), *source)
 	if err != nil {
 		return err
 	}
+	if err := c.trail.Record(ctx, c.by.Entry(audit.ActionTokenCreate, *name, audit.ResultSuccess, tokenDetail(store.Role(*role), *source, auth.ID(token)))); err != nil {
+		return err
+	}
+	key := c.key
 	fmt.Fprintln(stdout, token)
 	if r := store.Role(*role); r == store.Ingest || r == store.Admin {
 		fmt.Fprintf(stdout, "# for the EventBridge API (AWS Signature Version 4):\n# aws_access_key_id = %s\n# aws_secret_access_key = %s\n",
 			auth.ID(token), auth.AWSSecret(key, auth.ID(token)))
 	}
 	return nil
+}
+
+// tokenDetail says what a token is for, for the audit trail: never the
+// token itself.
+func tokenDetail(role store.Role, source, id string) string {
+	d := "role " + string(role) + ", id " + id
+	if source != "" {
+		d += ", source " + source
+	}
+	return d
 }
 
 func tokenList(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) error {
@@ -124,7 +143,7 @@ func tokenList(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []stri
 	return tw.Flush()
 }
 
-func tokenRevoke(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) error {
+func tokenRevoke(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []string, stdout io.Writer) (err error) {
 	rest, err := parse(fs, args)
 	if err != nil {
 		return err
@@ -132,15 +151,18 @@ func tokenRevoke(ctx context.Context, fs *flag.FlagSet, f *serveFlags, args []st
 	if len(rest) != 1 {
 		return usageError{errors.New("token revoke: want the token's name or id")}
 	}
-	db, _, err := tokenStore(ctx, f)
+	c, err := openConsole(ctx, f)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	if err := db.RevokeToken(ctx, rest[0]); err != nil {
+	defer func() { err = errors.Join(err, c.close(context.WithoutCancel(ctx))) }()
+	if err := c.db.RevokeToken(ctx, rest[0]); err != nil {
 		if errors.Is(err, store.ErrNotFound) {
 			return fmt.Errorf("token revoke: no token %q in use", rest[0])
 		}
+		return err
+	}
+	if err := c.trail.Record(ctx, c.by.Entry(audit.ActionTokenRevoke, rest[0], audit.ResultSuccess, "")); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "revoked %s\n", rest[0])

@@ -79,6 +79,7 @@ type console struct {
 	trail *audit.Trail
 	users *user.Service
 	by    audit.Actor
+	key   []byte // the server key
 }
 
 // openConsole opens what the flags name.
@@ -125,7 +126,7 @@ func openAccounts(ctx context.Context, c *config.Config, db *store.DB, by audit.
 	if err != nil {
 		return nil, err
 	}
-	return &console{db: db, trail: trail, users: users, by: by}, nil
+	return &console{db: db, trail: trail, users: users, by: by, key: key}, nil
 }
 
 // close seals the audit trail (a command's changes are sealed at once)

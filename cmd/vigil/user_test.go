@@ -1,7 +1,6 @@
 package main
 
 import (
-	"encoding/csv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -149,76 +148,4 @@ func TestUserCommands(t *testing.T) {
 			t.Errorf("recorded from the command line:\n%s\nwant\n%s", strings.Join(got, ","), want)
 		}
 	})
-}
-
-func TestAuditCommands(t *testing.T) {
-	consoleDBs(t, func(t *testing.T, db consoleDB) {
-		for _, name := range []string{"alice", "bob", "carol"} {
-			if _, errOut, code := db.run(t, "user", "add", "--name", name, "--role", "analyst"); code != 0 {
-				t.Fatal(errOut)
-			}
-		}
-		out, errOut, code := db.run(t, "audit", "verify")
-		if code != 0 || !regexp.MustCompile(`^audit trail intact: 3 entries, sealed up to entry 3 at \S+\n$`).MatchString(out) {
-			t.Fatalf("audit verify: exit %d\n%s%s", code, out, errOut)
-		}
-
-		out, _, code = db.run(t, "audit", "export", "--action", "user.add", "--from", "2000-01-01T00:00:00Z")
-		rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
-		if code != 0 || err != nil || len(rows) != 4 || rows[3][5] != "carol" || !strings.HasPrefix(rows[3][2], "cli:") {
-			t.Errorf("audit export: exit %d, %v\n%s", code, err, out)
-		}
-		for _, bad := range [][]string{{"audit", "export", "--from", "yesterday"}, {"audit", "verify", "x"}, {"audit", "rewrite"}, {"audit"}} {
-			if _, _, code := db.run(t, bad...); code != 2 {
-				t.Errorf("%q: exit %d, want 2", bad, code)
-			}
-		}
-
-		// A seal made with another key than the data directory's does
-		// not verify, unless that key is given.
-		other := t.TempDir()
-		if err := sealElsewhere(t, db.url, other); err != nil {
-			t.Fatal(err)
-		}
-		out, _, code = db.run(t, "audit", "verify")
-		if code != 1 || !strings.Contains(out, "entry 6: bad seal") {
-			t.Errorf("a seal of another key: exit %d\n%s", code, out)
-		}
-		out, _, code = db.run(t, "audit", "verify", "--key", audit.PublicKeyFile(filepath.Join(other, "audit.key")))
-		if code != 0 {
-			t.Errorf("with the other key: exit %d\n%s", code, out)
-		}
-
-		db.exec(t, `UPDATE audit_log SET target = 'mallory' WHERE seq = 2`)
-		out, _, code = db.run(t, "audit", "verify")
-		if code != 1 || strings.TrimSpace(out) != "audit trail broken: entry 2: changed: its content does not match its hash" {
-			t.Errorf("after an edit: exit %d\n%s", code, out)
-		}
-		db.exec(t, `DELETE FROM audit_log WHERE seq = 2`)
-		out, _, code = db.run(t, "audit", "verify")
-		if code != 1 || !strings.Contains(out, "entry 2: missing: entry 2 deleted") {
-			t.Errorf("after a deletion: exit %d\n%s", code, out)
-		}
-	})
-}
-
-// sealElsewhere records two entries from this process with a trail
-// whose key is in dir, and seals them: as another node with its own key
-// would.
-func sealElsewhere(t *testing.T, url, dir string) error {
-	st, err := store.OpenDB(t.Context(), url)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	tr, err := audit.Open(t.Context(), st, audit.Config{KeyFile: filepath.Join(dir, "audit.key")})
-	if err != nil {
-		return err
-	}
-	for range 2 {
-		if err := tr.Record(t.Context(), audit.Entry{Actor: "node2", Action: audit.ActionConfigChange}); err != nil {
-			return err
-		}
-	}
-	return tr.Seal(t.Context())
 }
