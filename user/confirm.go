@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"time"
 
 	"vigil/audit"
 	"vigil/store"
@@ -86,17 +85,9 @@ func (s *Service) reauth(ctx context.Context, by audit.Actor, u *store.User, pas
 // changes cur to record it. The code is checked when factor is set.
 func (s *Service) decideReauth(cur, u *store.User, ok bool, code string, secret []byte, factor bool) reattempt {
 	now := s.c.Now()
-	if !cur.LockedUntil.IsZero() && !now.Before(cur.LockedUntil) {
-		cur.LockedUntil, cur.Failures = time.Time{}, 0 // the lockout is over
-	}
-	codeStep, why := int64(0), ""
+	codeStep, why := int64(0), refusal(cur, u, now)
 	switch {
-	case cur.Locked:
-		why = "locked by an administrator"
-	case now.Before(cur.LockedUntil):
-		why = "locked out until " + cur.LockedUntil.UTC().Format(time.RFC3339)
-	case cur.Password != u.Password:
-		why = "the password changed meanwhile"
+	case why != "":
 	case !ok:
 		why = "wrong current password"
 	case !factor: // the password is all it asks

@@ -155,17 +155,9 @@ func (s *Service) login(ctx context.Context, u *store.User, c Credentials, ok bo
 // it.
 func (s *Service) decide(cur, u *store.User, c Credentials, ok bool, secret []byte, rehash string) attempt {
 	now := s.c.Now()
-	if !cur.LockedUntil.IsZero() && !now.Before(cur.LockedUntil) {
-		cur.LockedUntil, cur.Failures = time.Time{}, 0 // the lockout is over
-	}
-	codeStep, why := int64(0), ""
+	codeStep, why := int64(0), refusal(cur, u, now)
 	switch {
-	case cur.Locked:
-		why = "locked by an administrator"
-	case now.Before(cur.LockedUntil):
-		why = "locked out until " + cur.LockedUntil.UTC().Format(time.RFC3339)
-	case cur.Password != u.Password:
-		why = "the password changed meanwhile"
+	case why != "":
 	case !ok:
 		why = "wrong password"
 	case cur.MustChange && now.Sub(cur.PasswordChanged) > s.c.OneTimeFor:
@@ -194,6 +186,25 @@ func (s *Service) decide(cur, u *store.User, c Credentials, ok bool, secret []by
 	}
 	return attempt{login: &Login{Account: *account(cur), Previous: prev, FailedSince: failed,
 		MustEnrolTOTP: cur.TOTP == nil && s.NeedsTOTP(cur.Role)}}
+}
+
+// refusal returns why a user, as stored now (cur) and as read before
+// the password was checked (u), may not prove who it is at now, whatever
+// it gives: a lock, a lockout, a password changed meanwhile; or "". It
+// ends a lockout that is over.
+func refusal(cur, u *store.User, now time.Time) string {
+	if !cur.LockedUntil.IsZero() && !now.Before(cur.LockedUntil) {
+		cur.LockedUntil, cur.Failures = time.Time{}, 0
+	}
+	switch {
+	case cur.Locked:
+		return "locked by an administrator"
+	case now.Before(cur.LockedUntil):
+		return "locked out until " + cur.LockedUntil.UTC().Format(time.RFC3339)
+	case cur.Password != u.Password:
+		return "the password changed meanwhile"
+	}
+	return ""
 }
 
 // fail counts a failed attempt to prove who the user is (a login, or a

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
 	"time"
 
+	"vigil/audit"
 	"vigil/session"
 	"vigil/store"
 	"vigil/user"
@@ -27,10 +29,13 @@ func (c *Console) registerUsers(mux *http.ServeMux) {
 	c.handle(mux, "POST /users", user.PermUsers, c.addUser)
 	c.handle(mux, "GET /users/{name}", user.PermUsers, c.userPage)
 	c.handle(mux, "POST /users/{name}/role", user.PermUsers, c.setRole)
-	c.handle(mux, "POST /users/{name}/lock", user.PermUsers, c.lockUser)
-	c.handle(mux, "POST /users/{name}/unlock", user.PermUsers, c.unlockUser)
+	// Locking is the emergency brake on an account in misuse: it needs no
+	// step-up. The rest can take an account over, and do.
+	c.handle(mux, "POST /users/{name}/lock", user.PermUsers, c.userChange(false, c.Users.Lock, "User locked: the user's sessions have ended."))
+	c.handle(mux, "POST /users/{name}/unlock", user.PermUsers, c.userChange(true, c.Users.Unlock, "User unlocked."))
 	c.handle(mux, "POST /users/{name}/password", user.PermUsers, c.resetPassword)
-	c.handle(mux, "POST /users/{name}/totp", user.PermUsers, c.resetTOTP)
+	c.handle(mux, "POST /users/{name}/totp", user.PermUsers, c.userChange(true, c.Users.ResetTOTP,
+		"Second factor removed: the user's sessions have ended, and the user enrols a new one at the next login."))
 }
 
 // roles are the roles users may have, in the order forms list them.
@@ -194,33 +199,15 @@ func (c *Console) setRole(w http.ResponseWriter, r *http.Request, s *session.Ses
 	c.userChanged(w, r, s, err, "Role changed: the user's sessions have ended.")
 }
 
-// lockUser keeps a user out: POST /users/{name}/lock.
-func (c *Console) lockUser(w http.ResponseWriter, r *http.Request, s *session.Session) {
-	if !c.mayChangeUser(w, r, s, false) {
-		return
+// userChange returns the page of a change to the user the path names
+// (lock, unlock, remove the second factor), which says done on success.
+func (c *Console) userChange(stepUp bool, change func(context.Context, audit.Actor, string) error, done string) page {
+	return func(w http.ResponseWriter, r *http.Request, s *session.Session) {
+		if !c.mayChangeUser(w, r, s, stepUp) {
+			return
+		}
+		c.userChanged(w, r, s, change(r.Context(), actor(r, s), r.PathValue("name")), done)
 	}
-	err := c.Users.Lock(r.Context(), actor(r, s), r.PathValue("name"))
-	c.userChanged(w, r, s, err, "User locked: the user's sessions have ended.")
-}
-
-// unlockUser lets a user in again, ending a lockout too: POST
-// /users/{name}/unlock.
-func (c *Console) unlockUser(w http.ResponseWriter, r *http.Request, s *session.Session) {
-	if !c.mayChangeUser(w, r, s, true) {
-		return
-	}
-	err := c.Users.Unlock(r.Context(), actor(r, s), r.PathValue("name"))
-	c.userChanged(w, r, s, err, "User unlocked.")
-}
-
-// resetTOTP removes the second factor of a user who lost it, and ends
-// the user's sessions: POST /users/{name}/totp.
-func (c *Console) resetTOTP(w http.ResponseWriter, r *http.Request, s *session.Session) {
-	if !c.mayChangeUser(w, r, s, true) {
-		return
-	}
-	err := c.Users.ResetTOTP(r.Context(), actor(r, s), r.PathValue("name"))
-	c.userChanged(w, r, s, err, "Second factor removed: the user's sessions have ended, and the user enrols a new one at the next login.")
 }
 
 // resetPassword gives a user a new one-time password, which it shows
