@@ -259,7 +259,11 @@ func serve(ctx context.Context, c *config.Config, log *slog.Logger, stderr io.Wr
 			"tls_sha256", fingerprint, "rules", len(rules.Engine.Rules()), "correlations", len(rules.Correlations),
 			"store", db.Dialect(), "nats", natsDesc(c.NATS.URL))
 		detail := fmt.Sprintf("version %s, node %s, %d rules, %d correlations", version, node, len(rules.Engine.Rules()), len(rules.Correlations))
-		if err := con.record(runCtx, audit.ActionServeStart, detail); err != nil {
+		// Recorded even when a stop comes at once: the stop is recorded too.
+		rctx, done := context.WithTimeout(context.WithoutCancel(runCtx), 30*time.Second)
+		err := con.record(rctx, audit.ActionServeStart, detail)
+		done()
+		if err != nil {
 			errc <- fmt.Errorf("audit: %w", err)
 			cancel()
 		}
