@@ -186,11 +186,10 @@ func (r *Response) check() error {
 	names := map[string]bool{}
 	for i, a := range r.Actions {
 		key := fmt.Sprintf("response.actions[%d]", i)
+		if err := checkName(key+".name", a.Name, names); err != nil {
+			return err
+		}
 		switch {
-		case !name.MatchString(a.Name):
-			return errorf(key+".name", "%q: want lower-case letters, digits, '-' and '_'", a.Name)
-		case names[a.Name]:
-			return errorf(key+".name", "%q named twice", a.Name)
 		case !slices.Contains(ActionTypes, a.Type):
 			return errorf(key+".type", "%q: want one of %s", a.Type, strings.Join(ActionTypes, ", "))
 		case !slices.Contains(modes, a.Mode):
@@ -200,7 +199,6 @@ func (r *Response) check() error {
 		case a.Timeout != 0 && (a.Timeout < Duration(time.Second) || a.Timeout > Duration(5*time.Minute)):
 			return errorf(key+".timeout", "%s: want 1s to 5m", a.Timeout)
 		}
-		names[a.Name] = true
 		if err := a.check(key); err != nil {
 			return err
 		}

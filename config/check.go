@@ -81,3 +81,24 @@ func absPath(dir string, ps ...*string) {
 		}
 	}
 }
+
+// absPaths makes the relative paths of a list relative to dir.
+func absPaths(dir string, ps []string) {
+	for i := range ps {
+		absPath(dir, &ps[i])
+	}
+}
+
+// checkName checks the name of something a list of the configuration
+// names (a source, an input, an action): its form, and that the list
+// names it once. It adds it to seen.
+func checkName(key, n string, seen map[string]bool) error {
+	switch {
+	case !name.MatchString(n):
+		return errorf(key, "%q: want lower-case letters, digits, '-' and '_'", n)
+	case seen[n]:
+		return errorf(key, "%q named twice", n)
+	}
+	seen[n] = true
+	return nil
+}

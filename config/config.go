@@ -207,25 +207,12 @@ func Load(file string) (*Config, error) {
 
 // resolve makes relative paths relative to dir.
 func (c *Config) resolve(dir string) {
-	abs := func(p *string) {
-		if *p != "" && !filepath.IsAbs(*p) {
-			*p = filepath.Join(dir, *p)
-		}
-	}
-	for _, p := range []*string{&c.DataDir, &c.SecretKeyFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.Rules.SigmaConfig, &c.Audit.KeyFile} {
-		abs(p)
-	}
-	for i := range c.Rules.Dirs {
-		abs(&c.Rules.Dirs[i])
-	}
-	for i := range c.Rules.Sigma {
-		abs(&c.Rules.Sigma[i])
-	}
+	absPath(dir, &c.DataDir, &c.SecretKeyFile, &c.TLS.CertFile, &c.TLS.KeyFile, &c.Rules.SigmaConfig, &c.Audit.KeyFile)
+	absPaths(dir, c.Rules.Dirs)
+	absPaths(dir, c.Rules.Sigma)
+	absPaths(dir, c.Audit.TrustedKeys)
 	for i := range c.Inputs {
-		abs(&c.Inputs[i].Dir)
-	}
-	for i := range c.Audit.TrustedKeys {
-		abs(&c.Audit.TrustedKeys[i])
+		absPath(dir, &c.Inputs[i].Dir)
 	}
 	for i := range c.Alerting.Receivers {
 		c.Alerting.Receivers[i].resolve(dir)
@@ -316,15 +303,12 @@ func (c *Config) checkSources() error {
 	sources := map[string]bool{}
 	for i, s := range c.Sources {
 		key := fmt.Sprintf("sources[%d]", i)
-		switch {
-		case !name.MatchString(s.Name):
-			return errorf(key+".name", "%q: want lower-case letters, digits, '-' and '_'", s.Name)
-		case sources[s.Name]:
-			return errorf(key+".name", "%q named twice", s.Name)
-		case !slices.Contains(sourceKinds, s.Kind):
+		if err := checkName(key+".name", s.Name, sources); err != nil {
+			return err
+		}
+		if !slices.Contains(sourceKinds, s.Kind) {
 			return errorf(key+".kind", "%q: want one of %s", s.Kind, strings.Join(sourceKinds, ", "))
 		}
-		sources[s.Name] = true
 	}
 	if eb := c.EventBridge.Source; eb != "" && !slices.Contains(c.Sources, Source{eb, "eventbridge"}) {
 		return errorf("eventbridge.source", "%q is not a source of kind eventbridge", eb)
@@ -332,11 +316,10 @@ func (c *Config) checkSources() error {
 	inputs := map[string]bool{}
 	for i, in := range c.Inputs {
 		key := fmt.Sprintf("inputs[%d]", i)
+		if err := checkName(key+".name", in.Name, inputs); err != nil {
+			return err
+		}
 		switch {
-		case !name.MatchString(in.Name):
-			return errorf(key+".name", "%q: want lower-case letters, digits, '-' and '_'", in.Name)
-		case inputs[in.Name]:
-			return errorf(key+".name", "%q named twice", in.Name)
 		case in.Dir == "":
 			return errorf(key+".dir", "empty")
 		case !sources[in.Source]:
@@ -344,7 +327,6 @@ func (c *Config) checkSources() error {
 		case in.Poll != 0 && in.Poll < Duration(time.Second):
 			return errorf(key+".poll", "%s: want at least 1s", in.Poll)
 		}
-		inputs[in.Name] = true
 	}
 	return nil
 }
