@@ -144,6 +144,28 @@ func (n *Notification) Firing() []Alert { return n.filter("firing") }
 // Resolved returns the alerts that are resolved.
 func (n *Notification) Resolved() []Alert { return n.filter("resolved") }
 
+// For returns the notification an integration is sent: without its
+// resolved alerts when the integration is not told of them (send_resolved
+// false), or nil when that leaves nothing to send.
+func (n *Notification) For(sendResolved bool) *Notification {
+	if len(n.Alerts) == 0 {
+		return nil
+	}
+	if sendResolved {
+		return n
+	}
+	firing := n.Firing()
+	if len(firing) == 0 {
+		return nil
+	}
+	if len(firing) == len(n.Alerts) {
+		return n
+	}
+	m := *n
+	m.Alerts, m.Status = firing, "firing"
+	return &m
+}
+
 func (n *Notification) filter(status string) []Alert {
 	var out []Alert
 	for _, a := range n.Alerts {

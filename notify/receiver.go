@@ -84,24 +84,8 @@ type base struct {
 func (b *base) String() string     { return b.name }
 func (b *base) SendResolved() bool { return b.resolved }
 
-// pick returns the notification the integration sends: without its
-// resolved alerts when it is not told of them, nil when that leaves
-// nothing to send.
-func (b *base) pick(n *Notification) *Notification {
-	if b.resolved {
-		return n
-	}
-	firing := n.Firing()
-	if len(firing) == 0 {
-		return nil
-	}
-	if len(firing) == len(n.Alerts) {
-		return n
-	}
-	m := *n
-	m.Alerts, m.Status = firing, "firing"
-	return &m
-}
+// pick returns the notification the integration sends.
+func (b *base) pick(n *Notification) *Notification { return n.For(b.resolved) }
 
 // tlsConfig returns the TLS settings of a client, or nil for the
 // defaults.

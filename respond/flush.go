@@ -157,6 +157,7 @@ func (d *Dispatcher) muted(ctx context.Context, x member, m *mutes, now time.Tim
 func (d *Dispatcher) notifications(g *store.Group, r *route.Route, firingM, resolvedM []member, now time.Time, f *store.Flush) {
 	fired, resolved := ids(firingM), ids(resolvedM)
 	open := slices.ContainsFunc(firingM, func(x member) bool { return x.alert.Status == store.Open })
+	var all *notify.Notification // made once, for the first integration to be told
 	for _, in := range d.Receivers[g.Receiver] {
 		name := in.String()
 		prev, told := g.Log[name]
@@ -164,14 +165,12 @@ func (d *Dispatcher) notifications(g *store.Group, r *route.Route, firingM, reso
 			continue
 		}
 		f.Log[name] = store.LogEntry{Firing: fired, Resolved: resolved, At: now}
-		send := firingM
-		if in.SendResolved() {
-			send = append(slices.Clone(firingM), resolvedM...)
+		if all == nil {
+			all = d.notification(g, slices.Concat(firingM, resolvedM), now)
 		}
-		if len(send) == 0 {
-			continue
+		if n := all.For(in.SendResolved()); n != nil {
+			f.Deliveries = append(f.Deliveries, delivery(g, name, *n, now))
 		}
-		f.Deliveries = append(f.Deliveries, d.delivery(g, name, send, now))
 	}
 }
 
@@ -218,11 +217,9 @@ func ids(ms []member) []string {
 	return out
 }
 
-// delivery returns the delivery of a notification of alerts to an
-// integration.
-func (d *Dispatcher) delivery(g *store.Group, integration string, ms []member, now time.Time) store.Delivery {
-	n := notify.Notification{
-		ID:          store.NewDeliveryID(now),
+// notification returns the notification of a group's alerts.
+func (d *Dispatcher) notification(g *store.Group, ms []member, now time.Time) *notify.Notification {
+	n := &notify.Notification{
 		Receiver:    g.Receiver,
 		GroupKey:    g.Key,
 		Status:      "resolved",
@@ -250,8 +247,15 @@ func (d *Dispatcher) delivery(g *store.Group, integration string, ms []member, n
 			}
 		}
 	}
+	return n
+}
+
+// delivery returns the delivery of a notification to an integration,
+// under an id of its own.
+func delivery(g *store.Group, integration string, n notify.Notification, now time.Time) store.Delivery {
+	n.ID = store.NewDeliveryID(now)
 	return store.Delivery{ID: n.ID, Receiver: g.Receiver, Integration: integration, GroupKey: g.Key, Status: n.Status,
-		Alerts: len(ms), Notification: []byte(mustJSON(n)), NextAttempt: now, Created: now}
+		Alerts: len(n.Alerts), Notification: []byte(mustJSON(n)), NextAttempt: now, Created: now}
 }
 
 func mustJSON(v any) string {
