@@ -158,12 +158,11 @@ WHERE name = $1 AND state = 'queued' AND next_attempt <= $2 ORDER BY next_attemp
 		if err != nil {
 			return nil, fmt.Errorf("store: next action: %w", err)
 		}
-		res, err := db.writer().exec(ctx, `UPDATE actions SET attempts = attempts + 1, next_attempt = $1, updated_at = $2
-WHERE id = $3 AND state = 'queued' AND next_attempt = $4`, encodeTime(now.Add(lease)), encodeTime(now), a.ID, encodeTime(a.NextAttempt))
+		ok, err := db.claim(ctx, "actions", string(ActionQueued), a.ID, a.NextAttempt, now, lease)
 		if err != nil {
 			return nil, fmt.Errorf("store: claim action %s: %w", a.ID, err)
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 1 {
+		if ok {
 			a.Attempts++
 			return a, nil
 		}

@@ -82,17 +82,30 @@ ORDER BY next_attempt, id LIMIT 1`, receiver, integration, encodeTime(now)))
 		if err != nil {
 			return nil, fmt.Errorf("store: next delivery to %s %s: %w", receiver, integration, err)
 		}
-		res, err := db.writer().exec(ctx, `UPDATE deliveries SET attempts = attempts + 1, next_attempt = $1, updated_at = $2
-WHERE id = $3 AND state = 'pending' AND next_attempt = $4`, encodeTime(now.Add(lease)), encodeTime(now), d.ID, encodeTime(d.NextAttempt))
+		ok, err := db.claim(ctx, "deliveries", string(Pending), d.ID, d.NextAttempt, now, lease)
 		if err != nil {
 			return nil, fmt.Errorf("store: claim delivery %s: %w", d.ID, err)
 		}
-		if n, err := res.RowsAffected(); err == nil && n == 1 {
+		if ok {
 			d.Attempts++
 			return d, nil
 		}
-		// Another node claimed it first: look again.
 	}
+}
+
+// claim takes a lease on a row of deliveries or actions that a query
+// found due: it counts an attempt and moves the row's next attempt to the
+// end of the lease, provided the row is still in the state and due at
+// the time the query saw. It reports false when another node claimed it
+// first, for the caller to look again.
+func (db *DB) claim(ctx context.Context, table, state, id string, due, now time.Time, lease time.Duration) (bool, error) {
+	res, err := db.writer().exec(ctx, `UPDATE `+table+` SET attempts = attempts + 1, next_attempt = $1, updated_at = $2
+WHERE id = $3 AND state = $4 AND next_attempt = $5`, encodeTime(now.Add(lease)), encodeTime(now), id, state, encodeTime(due))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }
 
 // Delivered records that a claimed delivery arrived. The outcomes of a
