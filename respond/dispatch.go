@@ -46,18 +46,22 @@ func (d *Dispatcher) routeQueued(ctx context.Context) (bool, error) {
 	for i := range alerts {
 		byID[alerts[i].ID] = &alerts[i]
 	}
-	var done []store.Queued
+	var (
+		done []store.Queued
+		ms   []store.Membership
+	)
 	for _, q := range qs {
-		a := byID[q.AlertID]
-		if a != nil {
-			if err := d.routeAlert(ctx, a, sil, now); err != nil {
+		if a := byID[q.AlertID]; a != nil {
+			joins, err := d.routeAlert(ctx, a, sil, now)
+			if err != nil {
 				d.Log.Error("respond: routing an alert; it stays queued", "alert", a.ID, "err", err)
 				continue
 			}
+			ms = append(ms, joins...)
 		}
 		done = append(done, q)
 	}
-	return len(qs) == batch, d.Store.Dequeue(ctx, done)
+	return len(qs) == batch, d.Store.Routed(ctx, ms, done)
 }
 
 // silences returns the silences in force at now.
@@ -73,22 +77,22 @@ func (d *Dispatcher) silences(ctx context.Context, now time.Time) (*silence.Set,
 	return set, nil
 }
 
-func (d *Dispatcher) routeAlert(ctx context.Context, a *store.Alert, sil *silence.Set, now time.Time) error {
+// routeAlert returns the groups of the routes an alert matches, and
+// plans its actions, or cancels them when it closed.
+func (d *Dispatcher) routeAlert(ctx context.Context, a *store.Alert, sil *silence.Set, now time.Time) ([]store.Membership, error) {
 	ls := Labels(a)
 	routes := d.Tree.Match(ls)
-	for _, r := range routes {
+	ms := make([]store.Membership, len(routes))
+	for i, r := range routes {
 		gl := r.GroupLabels(ls)
-		g := store.Group{ID: groupID(r, gl), Route: r.Key(), Key: r.GroupKey(gl), Receiver: r.Opts.Receiver,
-			Labels: labelMap(gl), NextFlush: now.Add(r.Opts.GroupWait), Created: now}
-		if err := d.Store.JoinGroup(ctx, g, a.ID); err != nil {
-			return err
-		}
+		ms[i] = store.Membership{AlertID: a.ID, Group: store.Group{ID: groupID(r, gl), Route: r.Key(), Key: r.GroupKey(gl),
+			Receiver: r.Opts.Receiver, Labels: labelMap(gl), NextFlush: now.Add(r.Opts.GroupWait), Created: now}}
 	}
 	if !firing(a) {
 		_, err := d.Store.CancelActions(ctx, a.ID, "the alert was closed: "+string(a.Status), now)
-		return err
+		return ms, err
 	}
-	return d.plan(ctx, a, routes, sil.Silencing(ls, now), now)
+	return ms, d.plan(ctx, a, routes, sil.Silencing(ls, now), now)
 }
 
 // groupID returns the id of the group of a route with the labels.

@@ -35,18 +35,28 @@ type LogEntry struct {
 // JoinGroup adds an alert to a group, creating the group, to be flushed
 // at g.NextFlush, when it does not exist.
 func (db *DB) JoinGroup(ctx context.Context, g Group, alertID string) error {
-	err := db.write(ctx, func(tx runner) error {
+	err := db.write(ctx, func(tx runner) error { return joinGroups(ctx, tx, []Membership{{g, alertID}}) })
+	if err != nil {
+		return fmt.Errorf("store: add alert %s to group %s: %w", alertID, g.ID, err)
+	}
+	return nil
+}
+
+// joinGroups adds alerts to groups, creating the groups that do not
+// exist.
+func joinGroups(ctx context.Context, tx runner, ms []Membership) error {
+	for _, m := range ms {
+		g := m.Group
 		_, err := tx.exec(ctx, `INSERT INTO notify_groups (id, route, group_key, receiver, labels, next_flush, flushed_at, created_at)
 VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (id) DO NOTHING`,
 			g.ID, g.Route, cleanText(g.Key), g.Receiver, mustJSON(g.Labels), encodeTime(g.NextFlush), encodeTime(g.Created))
 		if err != nil {
-			return err
+			return fmt.Errorf("group %s: %w", g.ID, err)
 		}
-		_, err = tx.exec(ctx, `INSERT INTO notify_group_alerts (group_id, alert_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, g.ID, alertID)
-		return err
-	})
-	if err != nil {
-		return fmt.Errorf("store: add alert %s to group %s: %w", alertID, g.ID, err)
+		_, err = tx.exec(ctx, `INSERT INTO notify_group_alerts (group_id, alert_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, g.ID, m.AlertID)
+		if err != nil {
+			return fmt.Errorf("alert %s in group %s: %w", m.AlertID, g.ID, err)
+		}
 	}
 	return nil
 }

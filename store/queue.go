@@ -56,8 +56,26 @@ func (db *DB) Queued(ctx context.Context, limit int) ([]Queued, error) {
 // Dequeue removes routed alerts from the queue, unless they changed
 // again since Queued returned them.
 func (db *DB) Dequeue(ctx context.Context, qs []Queued) error {
+	return db.Routed(ctx, nil, qs)
+}
+
+// Membership is an alert in a group.
+type Membership struct {
+	Group   Group
+	AlertID string
+}
+
+// Routed records where routing put alerts, in one transaction, so that
+// routing a batch of alerts holds the writer once: each alert joins its
+// groups, a group that does not exist is created, to be flushed at its
+// NextFlush, and the routed alerts leave the queue, unless they changed
+// again since Queued returned them.
+func (db *DB) Routed(ctx context.Context, ms []Membership, done []Queued) error {
 	err := db.write(ctx, func(tx runner) error {
-		for _, q := range qs {
+		if err := joinGroups(ctx, tx, ms); err != nil {
+			return err
+		}
+		for _, q := range done {
 			if _, err := tx.exec(ctx, `DELETE FROM notify_queue WHERE alert_id = $1 AND version = $2`, q.AlertID, q.Version); err != nil {
 				return err
 			}
@@ -65,7 +83,7 @@ func (db *DB) Dequeue(ctx context.Context, qs []Queued) error {
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("store: dequeue alerts: %w", err)
+		return fmt.Errorf("store: record routing: %w", err)
 	}
 	return nil
 }
